@@ -1,0 +1,58 @@
+"""Developer tasks: ``nox -s tests lint typecheck smoke``."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+ALL_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+PYTHONS = [v for v in ALL_PYTHONS if shutil.which(f"python{v}")] or ["3"]
+LINT_PATHS = ["src", "tests", "benchmarks", "noxfile.py"]
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the test suite on every Python 3.10-3.13 found on the machine."""
+    session.install("-e", ".[dev]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff")
+    session.run("ruff", "check", *LINT_PATHS)
+    session.run("ruff", "format", "--check", *LINT_PATHS)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on src and tests."""
+    session.install("-e", ".[dev]")
+    session.run("mypy", "--strict", "src", "tests")
+
+
+@nox.session
+def smoke(session: nox.Session) -> None:
+    """Build sdist + wheel, twine check, install the wheel in a clean venv and import it."""
+    session.install("build", "twine")
+    dist = Path(tempfile.mkdtemp(prefix="smido-dist-"))
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("twine", "check", "--strict", *[str(p) for p in dist.iterdir()])
+    wheel = next(dist.glob("*.whl"))
+    venv = dist / "venv"
+    session.run("python", "-m", "venv", str(venv))
+    python = str(venv / "bin" / "python")
+    session.run(python, "-m", "pip", "install", "--quiet", str(wheel), external=True)
+    session.run(
+        python,
+        "-c",
+        "import salesmanago_idosell as s; print('imported salesmanago_idosell', s.__version__)",
+        external=True,
+    )

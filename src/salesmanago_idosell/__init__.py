@@ -1,0 +1,45 @@
+"""salesmanago-idosell: connect an IdoSell (IAI Shop) online shop to SALESmanago.
+
+Typed clients for both APIs, a streaming IOF feed parser, pure mapping functions and a
+resumable sync facade. Importing the package does no I/O.
+"""
+
+from ._version import __version__
+from .errors import (
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    FeedError,
+    HTTPStatusError,
+    IdosellAPIError,
+    JobTimeoutError,
+    NotFoundError,
+    RateLimitError,
+    ResponseValidationError,
+    SalesmanagoAPIError,
+    SalesmanagoIdosellError,
+    SalesmanagoV3APIError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+
+__all__ = [
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "FeedError",
+    "HTTPStatusError",
+    "IdosellAPIError",
+    "JobTimeoutError",
+    "NotFoundError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "SalesmanagoAPIError",
+    "SalesmanagoIdosellError",
+    "SalesmanagoV3APIError",
+    "ServerError",
+    "TransportError",
+    "ValidationError",
+    "__version__",
+]

@@ -1,0 +1,490 @@
+"""HTTP transport: the only module that imports ``requests``.
+
+It owns one :class:`requests.Session` per client, connect/read timeouts, the retry loop
+(capped exponential backoff with full jitter, ``Retry-After``), an optional rate limiter and
+DEBUG logging with every secret redacted. API clients build requests and interpret bodies;
+they never touch ``requests`` themselves.
+
+Retry policy (one place): a call is either *idempotent* (reads, upserts: retried on connection
+errors, timeouts, 429 and 500/502/503/504) or not (adding an event: retried only when the
+request certainly did not reach the server, i.e. the connection could not be opened, or the
+server refused it with 429).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NoReturn
+
+import requests
+from attrs import define, frozen
+from urllib3.exceptions import NewConnectionError
+
+from ._version import __version__
+from .errors import APITimeoutError, TransportError, ValidationError, status_error
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
+    "USER_AGENT",
+    "HTTPResponse",
+    "RateLimiter",
+    "RetryPolicy",
+    "Timeout",
+    "Transport",
+    "redact",
+]
+
+logger = logging.getLogger("salesmanago_idosell")
+
+USER_AGENT = f"salesmanago-idosell/{__version__}"
+REDACTED = "***"
+#: Body keys whose values are always redacted in logs and exceptions.
+SECRET_BODY_KEYS = frozenset({"apiKey", "sha", "apiSecret", "api_secret", "password", "key"})
+#: Header names (case-insensitive) whose values are always redacted.
+SECRET_HEADERS = frozenset({"x-api-key", "api-key", "authorization"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+BODY_EXCERPT_CHARS = 500
+
+
+@frozen
+class Timeout:
+    """Connect and read timeouts in seconds (defaults: 5 s connect, 30 s read)."""
+
+    connect: float = 5.0
+    read: float = 30.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.connect <= 0 or self.read <= 0:
+            raise ValidationError("timeouts must be positive", field="timeout")
+
+    @classmethod
+    def of(cls, value: float | Timeout | tuple[float, float]) -> Timeout:
+        """Accept a single number (both timeouts), a ``(connect, read)`` pair or a Timeout."""
+        if isinstance(value, Timeout):
+            return value
+        if isinstance(value, tuple):
+            return cls(connect=value[0], read=value[1])
+        return cls(connect=float(value), read=float(value))
+
+
+DEFAULT_TIMEOUT = Timeout()
+
+
+@frozen
+class RetryPolicy:
+    """How often and how long to retry.
+
+    Attributes:
+        max_attempts: total attempts including the first (1 disables retries).
+        backoff_base: the first back-off ceiling in seconds; doubles every attempt.
+        backoff_max: the cap of the exponential back-off ceiling.
+        retry_after_max: the cap applied to a server's ``Retry-After``.
+    """
+
+    max_attempts: int = 4
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    retry_after_max: float = 120.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValidationError("max_attempts must be at least 1", field="max_attempts")
+        if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
+            raise ValidationError("back-off times must not be negative", field="retry")
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full-jitter delay before attempt ``attempt + 1`` (``attempt`` is 1-based)."""
+        ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+        return rng.uniform(0.0, ceiling)
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+class RateLimiter:
+    """Spaces calls so that at most ``per_second`` start in any second (injected clock)."""
+
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValidationError("rate limit must be positive", field="rate_limit")
+        self.interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._next: float | None = None
+
+    def __repr__(self) -> str:
+        return f"RateLimiter(per_second={1.0 / self.interval:g})"
+
+    def acquire(self) -> None:
+        """Block until the next call may start."""
+        now = self._clock()
+        if self._next is not None and now < self._next:
+            self._sleep(self._next - now)
+            now = self._next
+        self._next = now + self.interval
+
+
+@frozen
+class HTTPResponse:
+    """A received HTTP answer, independent of ``requests``."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    url: str
+    elapsed: float
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (invalid bytes replaced)."""
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON (raises ``ValueError`` when it is not JSON)."""
+        return json.loads(self.content)
+
+
+def redact(value: Any, secret_keys: Iterable[str] = SECRET_BODY_KEYS) -> Any:
+    """Return a copy of a JSON-like value with the values of secret keys replaced."""
+    keys = frozenset(secret_keys)
+    if isinstance(value, Mapping):
+        return {k: (REDACTED if k in keys else redact(v, keys)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v, keys) for v in value]
+    return value
+
+
+def _redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def _never_sent(exc: requests.RequestException | None) -> bool:
+    """True when the request certainly did not reach the server (connection not opened)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return isinstance(reason, NewConnectionError)
+    return False
+
+
+def _json_default(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+@define
+class _Attempt:
+    """The outcome of one attempt: a response or an exception, plus its timing."""
+
+    response: HTTPResponse | None = None
+    error: requests.RequestException | None = None
+
+
+class Transport:
+    """Sends HTTP requests for one API client.
+
+    Args:
+        base_url: prefix of every request path (``https://host/api``).
+        headers: headers sent with every request (e.g. an API key).
+        timeout: default timeouts; a number, a ``(connect, read)`` pair or :class:`Timeout`.
+        retry: the :class:`RetryPolicy`.
+        rate_limit: maximum requests per second, or ``None`` for no limit.
+        secrets: secret strings to scrub from logs and exception texts.
+        session: a ``requests.Session`` to use instead of a new one.
+        sleep: the sleep function (injected in tests).
+        clock: a monotonic clock (injected in tests).
+        wallclock: epoch seconds, used for ``Retry-After`` HTTP dates (injected in tests).
+        rng: the random source for jitter (injected in tests).
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        rate_limit: float | None = None,
+        secrets: Iterable[str] = (),
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wallclock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = Timeout.of(timeout)
+        self.retry = retry
+        self.sleep = sleep
+        self.clock = clock
+        self.wallclock = wallclock
+        self.rng = rng if rng is not None else random.Random()
+        self.limiter = (
+            RateLimiter(rate_limit, clock=clock, sleep=sleep) if rate_limit is not None else None
+        )
+        self._secrets = tuple(s for s in secrets if s)
+        self.session = session if session is not None else requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["Accept"] = "application/json"
+        if headers:
+            self.session.headers.update(headers)
+
+    def __repr__(self) -> str:
+        return (
+            f"Transport(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"retry={self.retry!r}, rate_limit={self.limiter!r})"
+        )
+
+    def add_secret(self, secret: str) -> None:
+        """Register one more secret string to scrub from logs and exceptions."""
+        if secret and secret not in self._secrets:
+            self._secrets = (*self._secrets, secret)
+
+    def scrub(self, text: str) -> str:
+        """Replace every known secret value in ``text``."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def close(self) -> None:
+        """Close the underlying session and its connections."""
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | Timeout | tuple[float, float] | None = None,
+        idempotent: bool,
+        ok_statuses: Iterable[int] = (),
+    ) -> HTTPResponse:
+        """Send one request, retrying per the policy, and return a 2xx answer.
+
+        Args:
+            method: HTTP method.
+            path: path appended to ``base_url`` (or an absolute ``http(s)://`` URL).
+            json_body: a JSON-serialisable body.
+            params: query parameters.
+            headers: extra headers for this call.
+            timeout: overrides the client's default timeouts for this call.
+            idempotent: True when repeating the call cannot do harm (reads, upserts).
+            ok_statuses: non-2xx statuses returned to the caller instead of raised
+                (e.g. IdoSell's 404 carrying ``faultCode``).
+
+        Raises:
+            TransportError: no answer after every allowed attempt.
+            APITimeoutError: the last attempt timed out.
+            HTTPStatusError: a non-2xx answer after every allowed attempt.
+        """
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        data = None
+        send_headers = dict(headers or {})
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, default=_json_default).encode()
+            send_headers.setdefault("Content-Type", "application/json;charset=UTF-8")
+        effective = Timeout.of(timeout) if timeout is not None else self.timeout
+        accepted = frozenset(ok_statuses)
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(method, url, data, params, send_headers, effective)
+            self._log(method, url, outcome, attempt, json_body, send_headers)
+            delay = self._retry_delay(outcome, attempt, idempotent, accepted)
+            if delay is None:
+                return self._finish(method, url, outcome, attempt, accepted)
+            self.sleep(delay)
+
+    def stream(
+        self,
+        url: str,
+        *,
+        timeout: float | Timeout | tuple[float, float] | None = None,
+        chunk_size: int = 1 << 16,
+    ) -> Iterator[bytes]:
+        """GET ``url`` and yield its body in chunks (for large feeds); no retries once open."""
+        effective = Timeout.of(timeout) if timeout is not None else self.timeout
+        response = self._send_with_retry_for_stream(url, effective)
+        with response:
+            yield from response.iter_content(chunk_size=chunk_size)
+
+    def _send_with_retry_for_stream(self, url: str, timeout: Timeout) -> requests.Response:
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.limiter is not None:
+                self.limiter.acquire()
+            try:
+                raw = self.session.get(url, timeout=(timeout.connect, timeout.read), stream=True)
+            except requests.RequestException as exc:
+                outcome = _Attempt(error=exc)
+            else:
+                if 200 <= raw.status_code < 300:
+                    return raw
+                outcome = _Attempt(response=self._wrap(raw, raw.content, 0.0))
+            self._log("GET", url, outcome, attempt, None, {})
+            delay = self._retry_delay(outcome, attempt, True, frozenset())
+            if delay is None:
+                self._raise("GET", url, outcome, attempt)
+            self.sleep(delay)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        timeout: Timeout,
+    ) -> _Attempt:
+        if self.limiter is not None:
+            self.limiter.acquire()
+        started = self.clock()
+        try:
+            raw = self.session.request(
+                method,
+                url,
+                data=data,
+                params=params,
+                headers=headers,
+                timeout=(timeout.connect, timeout.read),
+            )
+        except requests.RequestException as exc:
+            return _Attempt(error=exc)
+        return _Attempt(response=self._wrap(raw, raw.content, self.clock() - started))
+
+    @staticmethod
+    def _wrap(raw: requests.Response, body: bytes, elapsed: float) -> HTTPResponse:
+        return HTTPResponse(
+            status_code=raw.status_code,
+            headers=dict(raw.headers),
+            content=body,
+            url=raw.url,
+            elapsed=elapsed,
+        )
+
+    def _retry_delay(
+        self, outcome: _Attempt, attempt: int, idempotent: bool, accepted: frozenset[int]
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None to stop here."""
+        if attempt >= self.retry.max_attempts:
+            return None
+        response = outcome.response
+        if response is None:
+            if idempotent or _never_sent(outcome.error):
+                return self.retry.backoff(attempt, self.rng)
+            return None
+        status = response.status_code
+        if 200 <= status < 300 or status in accepted or status not in RETRY_STATUSES:
+            return None
+        if status != 429 and not idempotent:
+            return None
+        return self._status_delay(response, attempt)
+
+    def _status_delay(self, response: HTTPResponse, attempt: int) -> float:
+        retry_after = self._retry_after(response)
+        if retry_after is not None:
+            return min(retry_after, self.retry.retry_after_max)
+        return self.retry.backoff(attempt, self.rng)
+
+    def _retry_after(self, response: HTTPResponse) -> float | None:
+        """Parse ``Retry-After`` as delta-seconds or an HTTP-date; None when absent/invalid."""
+        value = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        if value is None:
+            return None
+        value = value.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, when.timestamp() - self.wallclock())
+
+    def _finish(
+        self, method: str, url: str, outcome: _Attempt, attempt: int, accepted: frozenset[int]
+    ) -> HTTPResponse:
+        response = outcome.response
+        if response is not None and (
+            200 <= response.status_code < 300 or response.status_code in accepted
+        ):
+            return response
+        return self._raise(method, url, outcome, attempt)
+
+    def _raise(self, method: str, url: str, outcome: _Attempt, attempt: int) -> NoReturn:
+        response = outcome.response
+        if response is None:
+            error = outcome.error or requests.RequestException("no response")
+            raise self._transport_error(method, url, error, attempt) from None
+        raise status_error(
+            status_code=response.status_code,
+            body_excerpt=self.scrub(response.text[:BODY_EXCERPT_CHARS]),
+            method=method,
+            url=self.scrub(url),
+            attempts=attempt,
+            retry_after=self._retry_after(response),
+        )
+
+    def _transport_error(
+        self, method: str, url: str, exc: requests.RequestException, attempt: int
+    ) -> TransportError:
+        safe_url = self.scrub(url)
+        kind = type(exc).__name__
+        if isinstance(exc, requests.exceptions.Timeout):
+            return APITimeoutError(
+                f"{kind}: {method} {safe_url} timed out after {attempt} attempt(s)",
+                method=method,
+                url=safe_url,
+                attempts=attempt,
+            )
+        return TransportError(
+            f"{kind}: {method} {safe_url} failed after {attempt} attempt(s): "
+            f"{self.scrub(str(exc))[:BODY_EXCERPT_CHARS]}",
+            method=method,
+            url=safe_url,
+            attempts=attempt,
+        )
+
+    def _log(
+        self,
+        method: str,
+        url: str,
+        outcome: _Attempt,
+        attempt: int,
+        body: Any,
+        headers: Mapping[str, str],
+    ) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
+        if outcome.response is not None:
+            status = str(outcome.response.status_code)
+            duration = outcome.response.elapsed
+        else:
+            status = type(outcome.error).__name__
+            duration = 0.0
+        all_headers = {k: str(v) for k, v in {**self.session.headers, **headers}.items()}
+        logger.debug(
+            "%s %s -> %s (attempt %d, %.3fs) headers=%s body=%s",
+            method,
+            self.scrub(url),
+            status,
+            attempt,
+            duration,
+            _redact_headers(all_headers),
+            self.scrub(json.dumps(redact(body), ensure_ascii=False, default=str)),
+        )

@@ -1,0 +1,89 @@
+"""The shop's category tree, shared by the IdoSell client and the IOF feed parser.
+
+Both ``IdosellClient.categories.tree()`` (Admin API) and ``parse_category_tree()``
+(IOF ``categories.xml``) return a :class:`CategoryTree`, so the mapping that turns purchased
+products into category tags does not care where the tree came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from attrs import field, frozen
+
+from .errors import ValidationError
+
+__all__ = ["Category", "CategoryTree"]
+
+
+@frozen
+class Category:
+    """One category node.
+
+    Attributes:
+        id: the shop's category id.
+        name: the category's own name (one level, e.g. ``"Buty"``).
+        parent_id: the parent's id, or ``None`` for a top-level category.
+    """
+
+    id: int
+    name: str
+    parent_id: int | None = None
+
+
+def _index(categories: Iterable[Category]) -> Mapping[int, Category]:
+    return {c.id: c for c in categories}
+
+
+@frozen
+class CategoryTree:
+    """Categories by id, with their name paths from the top level down.
+
+    Example:
+        >>> tree = CategoryTree.of([Category(1, "Odzież"), Category(2, "Buty", parent_id=1)])
+        >>> tree.path(2)
+        ('Odzież', 'Buty')
+    """
+
+    nodes: Mapping[int, Category] = field(converter=_index, repr=lambda n: f"<{len(n)} nodes>")
+
+    @classmethod
+    def of(cls, categories: Iterable[Category]) -> CategoryTree:
+        """Build a tree from any iterable of categories."""
+        return cls(nodes=categories)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __contains__(self, category_id: object) -> bool:
+        return category_id in self.nodes
+
+    def __iter__(self) -> Iterator[Category]:
+        return iter(self.nodes.values())
+
+    def get(self, category_id: int) -> Category | None:
+        """The category with this id, or ``None``."""
+        return self.nodes.get(category_id)
+
+    def children(self, category_id: int | None) -> list[Category]:
+        """Direct children of a category (``None`` gives the top-level categories)."""
+        return [c for c in self.nodes.values() if c.parent_id == category_id]
+
+    def path(self, category_id: int) -> tuple[str, ...]:
+        """Names from the top-level category down to ``category_id``.
+
+        Raises:
+            KeyError: the id is not in the tree.
+            ValidationError: the parent links form a cycle.
+        """
+        names: list[str] = []
+        seen: set[int] = set()
+        current: int | None = category_id
+        while current is not None:
+            if current in seen:
+                raise ValidationError(f"category {category_id} has a cyclic parent chain")
+            seen.add(current)
+            node = self.nodes[current]
+            names.append(node.name)
+            current = node.parent_id if node.parent_id in self.nodes else None
+        return tuple(reversed(names))

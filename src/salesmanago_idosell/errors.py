@@ -1,0 +1,321 @@
+"""The one exception hierarchy of the SDK.
+
+Every exception the SDK raises derives from :class:`SalesmanagoIdosellError`, so
+``except SalesmanagoIdosellError`` catches everything the library can throw on purpose::
+
+    SalesmanagoIdosellError
+    ├── ValidationError            bad input given to the SDK (names the field)
+    ├── TransportError             the request got no HTTP answer
+    │   └── APITimeoutError        connect or read timeout
+    ├── HTTPStatusError            a non-2xx answer without an API error body
+    │   ├── AuthenticationError    401 / 403
+    │   ├── NotFoundError          404
+    │   ├── RateLimitError         429 (``retry_after`` in seconds, if given)
+    │   └── ServerError            5xx
+    ├── APIError                   the API's own error, in the body (any HTTP status)
+    │   ├── SalesmanagoAPIError    v2 ``success: false`` with ``message[]``
+    │   ├── SalesmanagoV3APIError  v3 ``reasonCode`` / ``problems``
+    │   └── IdosellAPIError        IdoSell ``faultCode`` / ``faultString``
+    ├── JobTimeoutError            an asynchronous job did not finish in time
+    ├── ResponseValidationError    a 2xx body the SDK could not understand
+    └── FeedError                  a malformed or hostile XML feed
+
+Exception messages never contain a secret: the transport scrubs known secret values from
+every text it puts into an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from attrs import frozen
+
+__all__ = [
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "FeedError",
+    "HTTPStatusError",
+    "IdosellAPIError",
+    "JobTimeoutError",
+    "NotFoundError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "SalesmanagoAPIError",
+    "SalesmanagoIdosellError",
+    "SalesmanagoV3APIError",
+    "ServerError",
+    "TransportError",
+    "V3Problem",
+    "ValidationError",
+    "status_error",
+]
+
+
+class SalesmanagoIdosellError(Exception):
+    """Root of every exception raised by ``salesmanago_idosell``."""
+
+
+class ValidationError(SalesmanagoIdosellError, ValueError):
+    """Input given to the SDK is invalid; nothing was sent.
+
+    Attributes:
+        field: the name of the offending field (Python name), when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class TransportError(SalesmanagoIdosellError):
+    """The request got no HTTP answer (DNS, refused or dropped connection, timeout).
+
+    Attributes:
+        method: HTTP method of the failed request.
+        url: the URL (never carries a secret; query secrets are redacted).
+        attempts: how many attempts were made before giving up.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+
+
+class APITimeoutError(TransportError):
+    """The connect or read timeout expired."""
+
+
+class HTTPStatusError(SalesmanagoIdosellError):
+    """The server answered with a non-2xx status and no recognisable API error body.
+
+    Attributes:
+        status_code: the HTTP status.
+        body_excerpt: the first characters of the body (secrets scrubbed).
+        method: HTTP method.
+        url: request URL.
+        attempts: attempts made before giving up.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body_excerpt: str,
+        method: str,
+        url: str,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body_excerpt = body_excerpt
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+
+
+class AuthenticationError(HTTPStatusError):
+    """HTTP 401 or 403: the credentials were refused."""
+
+
+class NotFoundError(HTTPStatusError):
+    """HTTP 404."""
+
+
+class RateLimitError(HTTPStatusError):
+    """HTTP 429 after every allowed attempt.
+
+    Attributes:
+        retry_after: the server's ``Retry-After`` in seconds, if it sent one.
+    """
+
+    retry_after: float | None = None
+
+
+class ServerError(HTTPStatusError):
+    """HTTP 5xx after every allowed attempt."""
+
+
+def status_error(
+    *,
+    status_code: int,
+    body_excerpt: str,
+    method: str,
+    url: str,
+    attempts: int = 1,
+    retry_after: float | None = None,
+) -> HTTPStatusError:
+    """Build the :class:`HTTPStatusError` subclass that matches ``status_code``."""
+    cls: type[HTTPStatusError]
+    if status_code in (401, 403):
+        cls = AuthenticationError
+    elif status_code == 404:
+        cls = NotFoundError
+    elif status_code == 429:
+        cls = RateLimitError
+    elif status_code >= 500:
+        cls = ServerError
+    else:
+        cls = HTTPStatusError
+    message = f"HTTP {status_code} from {method} {url}"
+    if body_excerpt:
+        message += f": {body_excerpt}"
+    error = cls(
+        message,
+        status_code=status_code,
+        body_excerpt=body_excerpt,
+        method=method,
+        url=url,
+        attempts=attempts,
+    )
+    if isinstance(error, RateLimitError):
+        error.retry_after = retry_after
+    return error
+
+
+class APIError(SalesmanagoIdosellError):
+    """The API reported an error of its own inside the response body.
+
+    Attributes:
+        status_code: the HTTP status of the answer carrying the error (often 200).
+        endpoint: the API path that was called.
+    """
+
+    def __init__(self, message: str, *, status_code: int, endpoint: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.endpoint = endpoint
+
+
+class SalesmanagoAPIError(APIError):
+    """SALESmanago API v2 answered ``success: false``.
+
+    Attributes:
+        messages: the API's ``message`` list, as sent.
+    """
+
+    def __init__(self, *, messages: Sequence[str], status_code: int, endpoint: str) -> None:
+        self.messages = tuple(messages)
+        text = "; ".join(self.messages) or "success: false without a message"
+        super().__init__(
+            f"SALESmanago {endpoint} failed: {text}", status_code=status_code, endpoint=endpoint
+        )
+
+
+@frozen
+class V3Problem:
+    """One item-level problem reported by SALESmanago API v3.
+
+    Attributes:
+        reason_code: the API's reason code (11 too long, 13 missing, 14 wrong type, ...).
+        message: the API's message, e.g. ``"name|max:256|value too long"``.
+        field: the field name parsed from the message (before the first ``|`` or ``:``).
+    """
+
+    reason_code: int
+    message: str
+    field: str | None
+
+
+class SalesmanagoV3APIError(APIError):
+    """SALESmanago API v3 answered with a reason code other than the warning 12.
+
+    Attributes:
+        reason_code: the request-level reason code (first problem's code if item-level only).
+        messages: the API's messages.
+        problems: item-level problems, each naming its field.
+        fields: the names of the offending fields.
+    """
+
+    def __init__(
+        self,
+        *,
+        reason_code: int | None,
+        messages: Sequence[str],
+        problems: Sequence[V3Problem],
+        status_code: int,
+        endpoint: str,
+    ) -> None:
+        self.reason_code = reason_code
+        self.messages = tuple(messages)
+        self.problems = tuple(problems)
+        self.fields = tuple(p.field for p in self.problems if p.field)
+        parts = list(self.messages) + [
+            f"[{p.reason_code}] {p.field or '?'}: {p.message}" for p in self.problems
+        ]
+        text = "; ".join(parts) or "no message"
+        super().__init__(
+            f"SALESmanago v3 {endpoint} failed (reasonCode {reason_code}): {text}",
+            status_code=status_code,
+            endpoint=endpoint,
+        )
+
+
+class IdosellAPIError(APIError):
+    """IdoSell answered with a ``faultCode`` other than 0 (or an empty-result code).
+
+    Attributes:
+        fault_code: IdoSell's ``faultCode``.
+        fault_string: IdoSell's ``faultString``.
+    """
+
+    def __init__(
+        self, *, fault_code: int, fault_string: str, status_code: int, endpoint: str
+    ) -> None:
+        self.fault_code = fault_code
+        self.fault_string = fault_string
+        super().__init__(
+            f"IdoSell {endpoint} failed: faultCode {fault_code}: {fault_string}",
+            status_code=status_code,
+            endpoint=endpoint,
+        )
+
+
+class JobTimeoutError(SalesmanagoIdosellError):
+    """An asynchronous API job was still running when the caller's timeout expired.
+
+    Attributes:
+        request_id: the job's request id, to poll again later.
+    """
+
+    def __init__(self, message: str, *, request_id: str) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+
+class ResponseValidationError(SalesmanagoIdosellError):
+    """A successful answer had a shape the SDK could not turn into its models.
+
+    Attributes:
+        endpoint: the API path that was called.
+    """
+
+    def __init__(self, message: str, *, endpoint: str) -> None:
+        super().__init__(message)
+        self.endpoint = endpoint
+
+
+class FeedError(SalesmanagoIdosellError):
+    """An XML feed is malformed, hostile or of an unsupported version.
+
+    Attributes:
+        line: 1-based line of the problem, when known.
+        column: 0-based column of the problem, when known.
+        item: index or id of the item being read, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        item: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.item = item
