@@ -5,6 +5,7 @@ resumable sync facade. Importing the package does no I/O.
 """
 
 from ._version import __version__
+from .categories import Category, CategoryTree
 from .errors import (
     APIError,
     APITimeoutError,
@@ -23,11 +24,14 @@ from .errors import (
     TransportError,
     ValidationError,
 )
+from .salesmanago import SalesmanagoClient
 
 __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
+    "Category",
+    "CategoryTree",
     "FeedError",
     "HTTPStatusError",
     "IdosellAPIError",
@@ -36,6 +40,7 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "SalesmanagoAPIError",
+    "SalesmanagoClient",
     "SalesmanagoIdosellError",
     "SalesmanagoV3APIError",
     "ServerError",

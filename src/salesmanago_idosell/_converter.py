@@ -142,12 +142,30 @@ def _unstructure_fn(
     return _drop_empty(make_dict_unstructure_fn(cls, converter, **_renames(cls, renames)))
 
 
-def register_renames(converter: Converter, cls: type[Any], **renames: str) -> None:
+def register_renames(
+    converter: Converter,
+    cls: type[Any],
+    *,
+    hooks: Mapping[str, Callable[[Any, Any], Any]] | None = None,
+    **renames: str,
+) -> None:
     """Give some attributes of ``cls`` wire names other than their camelCase form.
+
+    Args:
+        converter: the converter to register on.
+        cls: an attrs class.
+        hooks: per-attribute structure hooks (e.g. epoch milliseconds to datetime).
+        renames: attribute name -> wire name.
 
     Example:
         ``register_renames(conv, Event, type="contactExtEventType")``
     """
     strict = bool(converter.forbid_extra_keys)
-    converter.register_structure_hook(cls, _structure_fn(converter, cls, renames, strict=strict))
+    overrides = _renames(cls, renames)
+    for name, hook in (hooks or {}).items():
+        overrides[name] = override(rename=overrides[name].rename, struct_hook=hook)
+    structure = make_dict_structure_fn(
+        cls, converter, _cattrs_forbid_extra_keys=strict, **overrides
+    )
+    converter.register_structure_hook(cls, structure)
     converter.register_unstructure_hook(cls, _unstructure_fn(converter, cls, renames))

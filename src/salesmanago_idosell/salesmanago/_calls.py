@@ -1,0 +1,168 @@
+"""Sending SALESmanago requests and turning answers into data or typed errors.
+
+``V2Caller`` signs v2 bodies and checks ``success``/``message``; ``V3Caller`` sends the
+``API-KEY`` header and separates reason code 12 (a warning: data trimmed) from real errors.
+Resource modules (contacts, events, products) only build bodies and read results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cattrs import Converter
+
+from .._transport import HTTPResponse, Timeout, Transport
+from ..errors import (
+    ResponseValidationError,
+    SalesmanagoAPIError,
+    SalesmanagoV3APIError,
+    V3Problem,
+    ValidationError,
+    status_error,
+)
+from .auth import Credentials, signed_body
+
+__all__ = ["V2Caller", "V3Caller", "parse_problem"]
+
+#: Non-2xx statuses whose body may carry the API's own error; read before raising.
+_ERROR_BODY_STATUSES = frozenset({400, 401, 403, 404, 409, 422})
+TimeoutArg = float | Timeout | tuple[float, float] | None
+V3_WARNING_CODE = 12
+
+
+def _json_object(response: HTTPResponse, endpoint: str) -> dict[str, Any]:
+    if not response.content.strip():
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        if 200 <= response.status_code < 300:
+            raise ResponseValidationError(
+                f"{endpoint} answered {response.status_code} with a body that is not JSON",
+                endpoint=endpoint,
+            ) from None
+        return {}
+    return body if isinstance(body, dict) else {"_": body}
+
+
+def _messages(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(m) for m in value]
+
+
+def _raise_status(response: HTTPResponse, endpoint: str, scrub: Callable[[str], str]) -> None:
+    if not 200 <= response.status_code < 300:
+        raise status_error(
+            status_code=response.status_code,
+            body_excerpt=scrub(response.text[:500]),
+            method="POST",
+            url=scrub(response.url),
+        )
+
+
+class V2Caller:
+    """Signs and sends API v2 calls; returns the answer's JSON object."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        credentials: Credentials,
+        *,
+        wallclock: Callable[[], float],
+        converter: Converter,
+    ) -> None:
+        self.transport = transport
+        self.credentials = credentials
+        self.wallclock = wallclock
+        self.converter = converter
+        self.owner = credentials.owner
+
+    def __call__(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        idempotent: bool,
+        timeout: TimeoutArg = None,
+    ) -> dict[str, Any]:
+        """POST a signed body to ``/api{path}``; raise on ``success: false`` or HTTP errors."""
+        signed = signed_body(self.credentials, body, request_time_ms=round(self.wallclock() * 1000))
+        response = self.transport.request(
+            "POST",
+            path,
+            json_body=signed,
+            idempotent=idempotent,
+            timeout=timeout,
+            ok_statuses=_ERROR_BODY_STATUSES,
+        )
+        answer = _json_object(response, path)
+        if answer.get("success") is False:
+            raise SalesmanagoAPIError(
+                messages=_messages(answer.get("message")),
+                status_code=response.status_code,
+                endpoint=path,
+            )
+        _raise_status(response, path, self.transport.scrub)
+        return answer
+
+
+def parse_problem(item: Mapping[str, Any]) -> V3Problem:
+    """One v3 ``problems`` item; the field is the message's text before ``|`` or ``:``."""
+    message = str(item.get("message", ""))
+    head = message.split("|", 1)[0].split(":", 1)[0].strip()
+    field = head if head and head != message.strip() else None
+    return V3Problem(reason_code=int(item.get("reasonCode", 0)), message=message, field=field)
+
+
+class V3Caller:
+    """Sends API v3 calls with the ``API-KEY`` header; splits warnings from errors."""
+
+    def __init__(self, transport: Transport | None) -> None:
+        self.transport = transport
+
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        idempotent: bool,
+        timeout: TimeoutArg = None,
+    ) -> tuple[dict[str, Any], tuple[V3Problem, ...]]:
+        """Send one call; return the JSON answer and its reason-code-12 warnings."""
+        if self.transport is None:
+            raise ValidationError(
+                "SALESmanago API v3 (catalogs, products) needs api_v3_key", field="api_v3_key"
+            )
+        response = self.transport.request(
+            method,
+            path,
+            json_body=body,
+            idempotent=idempotent,
+            timeout=timeout,
+            ok_statuses=_ERROR_BODY_STATUSES,
+        )
+        answer = _json_object(response, path)
+        problems = [parse_problem(p) for p in answer.get("problems") or ()]
+        errors = [p for p in problems if p.reason_code != V3_WARNING_CODE]
+        code = answer.get("reasonCode")
+        if errors or (code is not None and int(code) != V3_WARNING_CODE):
+            raise SalesmanagoV3APIError(
+                reason_code=int(code) if code is not None else errors[0].reason_code,
+                messages=_messages(answer.get("messages") or answer.get("message")),
+                problems=errors,
+                status_code=response.status_code,
+                endpoint=path,
+            )
+        _raise_status(response, path, self.transport.scrub)
+        warnings = [p for p in problems if p.reason_code == V3_WARNING_CODE]
+        if code is not None:
+            warnings += [
+                V3Problem(reason_code=V3_WARNING_CODE, message=m, field=None)
+                for m in _messages(answer.get("messages"))
+            ]
+        return answer, tuple(warnings)

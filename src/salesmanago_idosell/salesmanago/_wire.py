@@ -1,0 +1,188 @@
+"""SALESmanago wire format: the cattrs converter and its hooks.
+
+Where each contact field goes (``contact.*`` versus top level), ``yyyyMMdd`` birthdays,
+epoch-millisecond event dates, comma-joined product ids, v3 camelCase product fields and the
+catalog name's older alias all live here, never on the models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from cattrs import Converter
+
+from .._converter import (
+    decimal_from_wire,
+    decimal_to_wire,
+    is_empty,
+    make_converter,
+    register_renames,
+)
+from ..errors import ValidationError
+from .catalog_models import Catalog
+from .models import Address, ContactBasic, ContactState, ContactUpsert, EventType, ExternalEvent
+
+__all__ = [
+    "datetime_from_ms",
+    "datetime_to_ms",
+    "make_salesmanago_converter",
+]
+
+_CONTACT_KEYS = {"name": "name", "phone": "phone", "fax": "fax", "company": "company",
+                 "external_id": "externalId"}  # fmt: skip
+_TOP_KEYS = {"contact_id": "contactId", "new_email": "newEmail", "province": "province",
+             "lang": "lang"}  # fmt: skip
+_FLAG_KEYS = {"force_opt_in": "forceOptIn", "force_opt_out": "forceOptOut",
+              "force_phone_opt_in": "forcePhoneOptIn", "force_phone_opt_out": "forcePhoneOptOut",
+              "use_api_double_opt_in": "useApiDoubleOptIn"}  # fmt: skip
+_ADDRESS_KEYS = {"street": "streetAddress", "zip_code": "zipCode", "city": "city",
+                 "country": "country"}  # fmt: skip
+_EVENT_KEYS = {"description": "description", "location": "location",
+               "external_id": "externalId", "shop_domain": "shopDomain"}  # fmt: skip
+
+
+def _clean(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """Trim strings and drop None, empty strings, lists and objects (False is kept)."""
+    trimmed = {k: (v.strip() if isinstance(v, str) else v) for k, v in mapping.items()}
+    return {k: v for k, v in trimmed.items() if not is_empty(v)}
+
+
+def datetime_to_ms(value: datetime) -> int:
+    """A timezone-aware datetime as integer epoch milliseconds."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError("event date must be timezone-aware", field="date")
+    return round(value.timestamp() * 1000)
+
+
+def datetime_from_ms(value: Any, _: Any = None) -> datetime:
+    """Epoch milliseconds (int or numeric string) as a UTC datetime."""
+    return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
+
+
+def _optional_ms(value: Any, _: Any = None) -> datetime | None:
+    return None if value is None else datetime_from_ms(value)
+
+
+def _address_to_wire(address: Address | None) -> dict[str, Any]:
+    if address is None:
+        return {}
+    return _clean({wire: getattr(address, name) for name, wire in _ADDRESS_KEYS.items()})
+
+
+def contact_to_wire(contact: ContactUpsert) -> dict[str, Any]:
+    """One upsert object as the API expects it (``/contact/upsert`` or a batch item)."""
+    inner = {wire: getattr(contact, name) for name, wire in _CONTACT_KEYS.items()}
+    inner["email"] = contact.email
+    inner["state"] = contact.state.value if contact.state else None
+    inner["address"] = _address_to_wire(contact.address)
+    body: dict[str, Any] = {wire: getattr(contact, name) for name, wire in _TOP_KEYS.items()}
+    body["contact"] = _clean(inner)
+    body["birthday"] = _birthday_to_wire(contact.birthday)
+    body["tags"] = list(contact.tags)
+    body["removeTags"] = list(contact.remove_tags)
+    body["properties"] = dict(contact.properties)
+    body.update({wire: getattr(contact, name) for name, wire in _FLAG_KEYS.items()})
+    return _clean(body)
+
+
+def _birthday_to_wire(value: date | None) -> str | None:
+    """``yyyyMMdd`` (zero-padded; ``strftime("%Y")`` does not pad years before 1000)."""
+    if value is None:
+        return None
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+
+
+def _birthday_from_wire(value: str | None) -> date | None:
+    if not value:
+        return None
+    return datetime.strptime(value, "%Y%m%d").date()
+
+
+def contact_from_wire(body: Mapping[str, Any], _: Any = None) -> ContactUpsert:
+    """Read an upsert object back (for tests, fixtures and logs)."""
+    inner = body.get("contact", {})
+    address = inner.get("address")
+    plain: dict[str, Any] = {name: inner.get(wire) for name, wire in _CONTACT_KEYS.items()}
+    plain.update({name: body.get(wire) for name, wire in _TOP_KEYS.items()})
+    plain.update({name: bool(body.get(wire, False)) for name, wire in _FLAG_KEYS.items()})
+    return ContactUpsert(
+        email=inner["email"],
+        state=ContactState(inner["state"]) if inner.get("state") else None,
+        address=(
+            Address(**{name: address.get(wire) for name, wire in _ADDRESS_KEYS.items()})
+            if address
+            else None
+        ),
+        birthday=_birthday_from_wire(body.get("birthday")),
+        tags=body.get("tags", ()),
+        remove_tags=body.get("removeTags", ()),
+        properties=body.get("properties", {}),
+        **plain,
+    )
+
+
+def _contact_event_to_wire(event: ExternalEvent) -> dict[str, Any]:
+    kind = event.type.value if isinstance(event.type, EventType) else event.type
+    body: dict[str, Any] = {wire: getattr(event, name) for name, wire in _EVENT_KEYS.items()}
+    body["date"] = datetime_to_ms(event.date)
+    body["contactExtEventType"] = kind
+    body["products"] = ",".join(p.strip() for p in event.products)
+    body["value"] = decimal_to_wire(event.value) if event.value is not None else None
+    body.update({f"detail{n}": text for n, text in sorted(event.details.items())})
+    return _clean(body)
+
+
+def event_to_wire(event: ExternalEvent) -> dict[str, Any]:
+    """An event item: the contact (``contactId`` wins over ``email``) and ``contactEvent``."""
+    item: dict[str, Any] = (
+        {"contactId": event.contact_id} if event.contact_id else {"email": event.email}
+    )
+    if event.force_opt_in:
+        item["forceOptIn"] = True
+    item["contactEvent"] = _contact_event_to_wire(event)
+    return _clean(item)
+
+
+def event_from_wire(item: Mapping[str, Any], _: Any = None) -> ExternalEvent:
+    """Read an event item back (for tests, fixtures and logs)."""
+    body = item["contactEvent"]
+    kind = body["contactExtEventType"]
+    details = {int(k[6:]): v for k, v in body.items() if k.startswith("detail")}
+    plain: dict[str, Any] = {name: body.get(wire) for name, wire in _EVENT_KEYS.items()}
+    return ExternalEvent(
+        type=EventType(kind) if kind in EventType.__members__ else kind,
+        date=datetime_from_ms(body["date"]),
+        email=item.get("email"),
+        contact_id=item.get("contactId"),
+        force_opt_in=bool(item.get("forceOptIn", False)),
+        products=tuple(p for p in body.get("products", "").split(",") if p),
+        value=decimal_from_wire(body["value"]) if "value" in body else None,
+        details=details,
+        **plain,
+    )
+
+
+def _catalog_from_wire(body: Mapping[str, Any], _: Any = None) -> Catalog:
+    return Catalog(
+        catalog_id=str(body["catalogId"]),
+        name=body.get("name") or body.get("catalogName") or "",
+        currency=body.get("currency"),
+        location=body.get("location"),
+        set_as_default=bool(body.get("setAsDefault", False)),
+    )
+
+
+def make_salesmanago_converter(*, strict: bool = False) -> Converter:
+    """The converter for SALESmanago v2 and v3 bodies (strict forbids unknown keys)."""
+    converter = make_converter(strict=strict)
+    converter.register_unstructure_hook(ContactUpsert, contact_to_wire)
+    converter.register_structure_hook(ContactUpsert, contact_from_wire)
+    converter.register_unstructure_hook(ExternalEvent, event_to_wire)
+    converter.register_structure_hook(ExternalEvent, event_from_wire)
+    converter.register_structure_hook(Catalog, _catalog_from_wire)
+    register_renames(converter, Address, street="streetAddress")
+    ms_hooks = dict.fromkeys(("created_on", "modified_on", "last_visit"), _optional_ms)
+    register_renames(converter, ContactBasic, hooks=ms_hooks)
+    return converter
