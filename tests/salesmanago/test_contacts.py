@@ -128,6 +128,13 @@ def test_400_with_success_false_body_is_an_api_error() -> None:
 
 
 @responses.activate
+def test_json_that_is_not_an_object_is_a_response_error() -> None:
+    responses.post(f"{BASE}/contact/hasContact", json=[True])
+    with pytest.raises(ResponseValidationError):
+        make_client().contacts.exists("a@b.pl")
+
+
+@responses.activate
 def test_upsert_without_contact_id_is_a_response_error() -> None:
     responses.post(f"{BASE}/contact/upsert", json=ok())
     with pytest.raises(ResponseValidationError):
@@ -286,7 +293,8 @@ def test_get_basic_chunks_50_and_structures() -> None:
     responses.post(f"{BASE}/contact/basic", json=ok(contacts=[contact]))
     emails = [f"c{i}@x.pl" for i in range(60)]
     found = make_client().contacts.get_basic(emails)
-    assert [len(sent(i)["email"]) for i in range(2)] == [50, 10]
+    assert sent(0) == {**AUTH, "email": emails[:50]}
+    assert sent(1) == {**AUTH, "email": emails[50:]}
     assert found[0].contact_id == "uuid-1"
     assert found[0].opted_out is True
     assert found[0].created_on == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)

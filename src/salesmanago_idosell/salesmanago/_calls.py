@@ -43,7 +43,11 @@ def _json_object(response: HTTPResponse, endpoint: str) -> dict[str, Any]:
                 endpoint=endpoint,
             ) from None
         return {}
-    return body if isinstance(body, dict) else {"_": body}
+    if not isinstance(body, dict):
+        raise ResponseValidationError(
+            f"{endpoint} answered with JSON that is not an object", endpoint=endpoint
+        )
+    return body
 
 
 def _messages(value: Any) -> list[str]:
@@ -54,12 +58,13 @@ def _messages(value: Any) -> list[str]:
     return [str(m) for m in value]
 
 
-def _raise_status(response: HTTPResponse, endpoint: str, scrub: Callable[[str], str]) -> None:
+def _raise_status(response: HTTPResponse, method: str, scrub: Callable[[str], str]) -> None:
+    """Raise the status error of a non-2xx answer that carried no API error body."""
     if not 200 <= response.status_code < 300:
         raise status_error(
             status_code=response.status_code,
             body_excerpt=scrub(response.text[:500]),
-            method="POST",
+            method=method,
             url=scrub(response.url),
         )
 
@@ -106,7 +111,7 @@ class V2Caller:
                 status_code=response.status_code,
                 endpoint=path,
             )
-        _raise_status(response, path, self.transport.scrub)
+        _raise_status(response, "POST", self.transport.scrub)
         return answer
 
 
@@ -158,7 +163,7 @@ class V3Caller:
                 status_code=response.status_code,
                 endpoint=path,
             )
-        _raise_status(response, path, self.transport.scrub)
+        _raise_status(response, method, self.transport.scrub)
         warnings = [p for p in problems if p.reason_code == V3_WARNING_CODE]
         if code is not None:
             warnings += [
