@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -12,7 +14,25 @@ nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 ALL_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-PYTHONS = [v for v in ALL_PYTHONS if shutil.which(f"python{v}")] or ["3"]
+
+
+def _runs(version: str) -> bool:
+    exe = shutil.which(f"python{version}")
+    if exe is None:
+        return False
+    return subprocess.run([exe, "--version"], capture_output=True, check=False).returncode == 0
+
+
+def _find_pythons() -> list[str]:
+    """Python 3.10-3.13 on PATH, including pyenv versions that are installed but not global."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    bins = sorted(str(p) for p in pyenv.glob("3.1[0-3]*/bin")) if pyenv.is_dir() else []
+    if bins:
+        os.environ["PATH"] = os.pathsep.join([*bins, os.environ.get("PATH", "")])
+    return [v for v in ALL_PYTHONS if _runs(v)] or ["3"]
+
+
+PYTHONS = _find_pythons()
 LINT_PATHS = ["src", "tests", "benchmarks", "noxfile.py"]
 
 
