@@ -24,6 +24,7 @@ from .errors import (
     TransportError,
     ValidationError,
 )
+from .idosell import IdosellClient
 from .salesmanago import SalesmanagoClient
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "FeedError",
     "HTTPStatusError",
     "IdosellAPIError",
+    "IdosellClient",
     "JobTimeoutError",
     "NotFoundError",
     "RateLimitError",

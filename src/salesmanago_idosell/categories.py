@@ -11,8 +11,6 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from attrs import field, frozen
 
-from .errors import ValidationError
-
 __all__ = ["Category", "CategoryTree"]
 
 
@@ -22,13 +20,21 @@ class Category:
 
     Attributes:
         id: the shop's category id.
-        name: the category's own name (one level, e.g. ``"Buty"``).
+        name: the category's own name (one level, e.g. ``"Buty"``) in the default language.
         parent_id: the parent's id, or ``None`` for a top-level category.
+        names: the name per language id (e.g. ``{"pol": "Buty", "eng": "Shoes"}``).
     """
 
     id: int
     name: str
     parent_id: int | None = None
+    names: Mapping[str, str] = field(factory=dict, eq=False, repr=False)
+
+    def name_in(self, language: str | None = None) -> str:
+        """The name in ``language`` when known, else the default name."""
+        if language is None:
+            return self.name
+        return self.names.get(language) or self.name
 
 
 def _index(categories: Iterable[Category]) -> Mapping[int, Category]:
@@ -69,21 +75,25 @@ class CategoryTree:
         """Direct children of a category (``None`` gives the top-level categories)."""
         return [c for c in self.nodes.values() if c.parent_id == category_id]
 
-    def path(self, category_id: int) -> tuple[str, ...]:
+    def path(self, category_id: int, language: str | None = None) -> tuple[str, ...]:
         """Names from the top-level category down to ``category_id``.
 
+        Unknown parents, self-parents and cycles end the walk (the names collected so far
+        are returned) instead of looping.
+
+        Args:
+            category_id: the category to describe.
+            language: a language id for :meth:`Category.name_in` (default names otherwise).
+
         Raises:
-            KeyError: the id is not in the tree.
-            ValidationError: the parent links form a cycle.
+            KeyError: ``category_id`` itself is not in the tree.
         """
         names: list[str] = []
         seen: set[int] = set()
         current: int | None = category_id
-        while current is not None:
-            if current in seen:
-                raise ValidationError(f"category {category_id} has a cyclic parent chain")
+        while current is not None and current not in seen:
             seen.add(current)
             node = self.nodes[current]
-            names.append(node.name)
+            names.append(node.name_in(language))
             current = node.parent_id if node.parent_id in self.nodes else None
         return tuple(reversed(names))

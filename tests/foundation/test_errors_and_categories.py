@@ -60,7 +60,18 @@ def test_category_path_with_missing_parent_stops_at_known_nodes() -> None:
     assert tree.path(5) == ("Sierota",)
 
 
-def test_category_cycle_is_an_error() -> None:
-    tree = CategoryTree.of([Category(1, "A", parent_id=2), Category(2, "B", parent_id=1)])
-    with pytest.raises(errors.ValidationError, match="cyclic"):
-        tree.path(1)
+def test_category_cycle_and_self_parent_end_the_walk() -> None:
+    tree = CategoryTree.of(
+        [Category(1, "A", parent_id=2), Category(2, "B", parent_id=1), Category(3, "C", 3)]
+    )
+    assert tree.path(1) == ("B", "A")
+    assert tree.path(2) == ("A", "B")
+    assert tree.path(3) == ("C",)
+
+
+def test_category_names_per_language() -> None:
+    shoes = Category(2, "Buty", parent_id=1, names={"pol": "Buty", "eng": "Shoes"})
+    tree = CategoryTree.of([Category(1, "Odzież", names={"eng": "Clothes"}), shoes])
+    assert tree.path(2, "eng") == ("Clothes", "Shoes")
+    assert tree.path(2, "ger") == ("Odzież", "Buty")
+    assert tree.path(2) == ("Odzież", "Buty")

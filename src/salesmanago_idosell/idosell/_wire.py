@@ -1,0 +1,248 @@
+"""The IdoSell wire format: one cattrs converter that knows the API's quirks.
+
+:func:`make_idosell_converter` builds on the shared :func:`make_converter` and adds hooks for:
+
+* ``y``/``n`` and ``yes``/``no`` flags -> ``bool``;
+* naive shop-local date-times (``YYYY-MM-DD HH:MM:SS``) -> timezone-aware ``datetime`` in the
+  shop's time zone; ``0``, ``""`` and ``0000-00-00`` -> ``None``;
+* PHP-isms: ``[]`` where an object is expected (empty map), and objects keyed by id where the
+  specification promises a list (the values are taken, the key fills a missing ``id_key``);
+* snake_case gates: record classes marked with :func:`snake_case` keep their attribute names on
+  the wire instead of the camelCase form;
+* documented-but-unused keys: :func:`ignores` lists the spec fields a record does not read, so
+  the strict converter (tests) fails only on keys outside the specification.
+
+Wire records (private attrs classes mirroring response rows) are structured with this converter;
+the public models are built from them by pure functions in each resource module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, tzinfo
+from typing import Any, TypeVar, get_args, get_origin
+from zoneinfo import ZoneInfo
+
+import attrs
+from cattrs import Converter
+from cattrs.gen import make_dict_structure_fn, override
+
+from .._converter import camel, make_converter
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "declared_keys",
+    "format_date",
+    "format_datetime",
+    "ignores",
+    "make_idosell_converter",
+    "open_record",
+    "parse_bool",
+    "parse_date",
+    "parse_datetime",
+    "parse_optional_int",
+    "resolve_timezone",
+    "snake_case",
+]
+
+DEFAULT_TIMEZONE = "Europe/Warsaw"
+_TRUE = frozenset({"y", "yes", "true", "1", "t"})
+_FALSE = frozenset({"n", "no", "false", "0", "f", ""})
+_SNAKE: set[type[Any]] = set()
+_IGNORED: dict[type[Any], frozenset[str]] = {}
+_OPEN: set[type[Any]] = set()
+#: Key inserted into each value of an object keyed by id, when the value lacks it.
+_ID_KEYS = ("shop_id", "shopId", "id")
+
+C = TypeVar("C", bound=type[Any])
+
+
+def snake_case(cls: C) -> C:
+    """Mark a record class whose wire keys are its snake_case attribute names."""
+    _SNAKE.add(cls)
+    return cls
+
+
+def ignores(*wire_keys: str) -> Callable[[C], C]:
+    """Declare wire keys the specification documents but the record does not read.
+
+    Strict converters drop them silently, so they only fail on keys outside the spec.
+    """
+
+    def mark(cls: C) -> C:
+        _IGNORED[cls] = frozenset(wire_keys)
+        return cls
+
+    return mark
+
+
+def open_record(cls: C) -> C:
+    """Mark a record whose gate may add any documented field (never strict about extras)."""
+    _OPEN.add(cls)
+    return cls
+
+
+def declared_keys(cls: type[Any]) -> frozenset[str]:
+    """The wire keys a record reads or knowingly ignores."""
+    return frozenset(_wire_names(cls)) | _IGNORED.get(cls, frozenset())
+
+
+def resolve_timezone(value: str | tzinfo) -> tzinfo:
+    """Accept an IANA name (``"Europe/Warsaw"``) or a ``tzinfo``."""
+    return ZoneInfo(value) if isinstance(value, str) else value
+
+
+def parse_bool(value: Any) -> bool:
+    """``y``/``yes``/``true``/``1`` -> True, ``n``/``no``/``false``/``0``/empty -> False."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"not a y/n flag: {value!r}")
+
+
+def _is_zero_date(text: str) -> bool:
+    return text in {"", "0", "null"} or text.startswith("0000-00-00")
+
+
+def parse_optional_int(value: Any) -> int | None:
+    """An integer, with ``None`` and ``""`` meaning absent."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not an integer: {value!r}")
+    return int(value)
+
+
+def parse_datetime(value: Any, tz: tzinfo) -> datetime | None:
+    """Parse a shop-local ``YYYY-MM-DD[ HH:MM:SS]`` into an aware datetime (zero dates: None)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    text = str(value).strip()
+    if _is_zero_date(text):
+        return None
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
+
+
+def parse_date(value: Any) -> date | None:
+    """Parse ``YYYY-MM-DD`` (a time part is ignored); zero dates give None."""
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    text = str(value).strip()
+    if _is_zero_date(text):
+        return None
+    return date.fromisoformat(text[:10])
+
+
+def format_datetime(value: datetime | date, tz: tzinfo) -> str:
+    """Render a moment as the naive shop-local ``YYYY-MM-DD HH:MM:SS`` IdoSell expects.
+
+    Aware datetimes are converted to the shop's zone; naive ones are taken as shop-local; a
+    ``date`` means its midnight.
+    """
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if value.tzinfo is not None:
+        value = value.astimezone(tz)
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_date(value: datetime | date, tz: tzinfo) -> str:
+    """Render the shop-local calendar day ``YYYY-MM-DD``."""
+    if isinstance(value, datetime):
+        value = (value.astimezone(tz) if value.tzinfo else value).date()
+    return value.isoformat()
+
+
+def _unkey(value: Any) -> Any:
+    """An object keyed by id -> the list of its values (key copied into a missing id)."""
+    if not isinstance(value, Mapping):
+        return value
+    rows = []
+    for key, row in value.items():
+        keyed = isinstance(row, Mapping) and not any(k in row for k in _ID_KEYS)
+        rows.append({"__key__": int(key), **row} if keyed and str(key).isdigit() else row)
+    return rows
+
+
+def _list_hook(converter: Converter, cls: Any) -> Callable[[Any, Any], Any]:
+    (item_type,) = get_args(cls) or (Any,)
+
+    def hook(value: Any, _: Any) -> list[Any]:
+        if value is None:
+            return []
+        rows = _unkey(value)
+        return [_structure_item(converter, item_type, row) for row in rows]
+
+    return hook
+
+
+def _structure_item(converter: Converter, item_type: Any, row: Any) -> Any:
+    if isinstance(row, Mapping) and "__key__" in row:
+        key = row["__key__"]
+        row = {k: v for k, v in row.items() if k != "__key__"}
+        if attrs.has(item_type):
+            names = _wire_names(item_type)
+            id_key = next((k for k in _ID_KEYS if k in names), None)
+            if id_key is not None:
+                row[id_key] = key
+    return converter.structure(row, item_type)
+
+
+def _wire_names(cls: type[Any]) -> set[str]:
+    snake = cls in _SNAKE
+    return {a.name if snake else camel(a.name) for a in attrs.fields(cls)}
+
+
+def _is_list(cls: Any) -> bool:
+    origin: Any = get_origin(cls)
+    return origin is list
+
+
+def _record_hook(
+    converter: Converter, cls: type[Any], *, strict: bool
+) -> Callable[[Any, Any], Any]:
+    snake = cls in _SNAKE
+    renames: dict[str, Any] = {
+        a.name: override(rename=a.name if snake else camel(a.name)) for a in attrs.fields(cls)
+    }
+    forbid = strict and cls not in _OPEN
+    inner = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=forbid, **renames)
+    ignored = _IGNORED.get(cls, frozenset())
+
+    def hook(value: Any, target: Any) -> Any:
+        if isinstance(value, list) and not value:
+            value = {}
+        if ignored and isinstance(value, Mapping):
+            value = {k: v for k, v in value.items() if k not in ignored}
+        return inner(value, target)
+
+    return hook
+
+
+def make_idosell_converter(
+    *, strict: bool = False, tz: str | tzinfo = DEFAULT_TIMEZONE
+) -> Converter:
+    """Build the converter for IdoSell records.
+
+    Args:
+        strict: forbid keys the records do not know (tests on fixtures).
+        tz: the shop's time zone, given to naive wire date-times.
+    """
+    zone = resolve_timezone(tz)
+    converter = make_converter(strict=strict)
+    converter.register_structure_hook(bool, lambda v, _: parse_bool(v))
+    converter.register_structure_hook(datetime | None, lambda v, _: parse_datetime(v, zone))
+    converter.register_structure_hook(date | None, lambda v, _: parse_date(v))
+    converter.register_structure_hook(int | None, lambda v, _: parse_optional_int(v))
+    converter.register_structure_hook_factory(_is_list, lambda t: _list_hook(converter, t))
+    converter.register_structure_hook_factory(
+        attrs.has, lambda cls: _record_hook(converter, cls, strict=strict)
+    )
+    return converter
