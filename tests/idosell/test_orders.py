@@ -74,6 +74,8 @@ def test_order_fields(client: IdosellClient, mocked: responses.RequestsMock) -> 
         source=OrderSource(type="shop", shop_id=1),
         currency="PLN",
         total=Decimal("412.49"),
+        payment_method="prepaid",
+        delivery_method="InPost Paczkomaty",
         products=(
             OrderProduct(
                 product_id=501,
@@ -89,6 +91,8 @@ def test_order_fields(client: IdosellClient, mocked: responses.RequestsMock) -> 
     assert second.currency == "EUR"
     assert second.pickup_point is None
     assert second.source == OrderSource(type="pos", shop_id=2)
+    assert second.stock_id == 3
+    assert second.payment_method is None
 
 
 def test_unknown_status_is_kept(client: IdosellClient, mocked: responses.RequestsMock) -> None:

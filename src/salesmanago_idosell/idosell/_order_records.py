@@ -115,7 +115,6 @@ class _Costs:
 @ignores(
     "orderBaseCurrency",
     "orderPaymentDays",
-    "orderPaymentType",
     "orderRebatePercent",
     "orderVatExists",
     "orderWorthCalculateType",
@@ -123,6 +122,21 @@ class _Costs:
 @frozen(kw_only=True)
 class _Payments:
     order_currency: _Costs = field(factory=_Costs)
+    order_payment_type: str | None = None
+
+
+@ignores(
+    "courierId",
+    "courierWebserviceOnly",
+    "deliveryPackageId",
+    "deliveryDate",
+    "deliveryDateAdditional",
+    "estimatedDeliveryDate",
+    "deliveryWeight",
+)
+@frozen(kw_only=True)
+class _Dispatch:
+    courier_name: str | None = None
 
 
 @ignores(
@@ -180,7 +194,6 @@ class _Line:
     "clientRequestInvoice",
     "discountCard",
     "discountCode",
-    "dispatch",
     "dropshippingOrderStatus",
     "orderConfirmation",
     "orderNote",
@@ -191,7 +204,6 @@ class _Line:
     "productRemovedInStock",
     "purchaseDate",
     "receivedDate",
-    "stockId",
     "orderStatusId",  # not in the v6 spec; documented for later versions (reference §4.1)
 )
 @frozen(kw_only=True)
@@ -201,6 +213,8 @@ class _Details:
     order_change_date: datetime | None = None
     order_dispatch_date: datetime | None = None
     payments: _Payments = field(factory=_Payments)
+    dispatch: _Dispatch = field(factory=_Dispatch)
+    stock_id: int | None = None
     order_source_results: _Source = field(factory=_Source)
     products_results: list[_Line] = field(factory=list)
 
@@ -328,5 +342,8 @@ def order_from_record(record: OrderRecord) -> Order:
         ),
         currency=_s(costs.currency_id),
         total=order_total(costs),
+        payment_method=_s(details.payments.order_payment_type),
+        delivery_method=_s(details.dispatch.courier_name),
+        stock_id=details.stock_id or None,
         products=tuple(_line(p) for p in details.products_results),
     )

@@ -275,6 +275,9 @@ class Order:
         source: where the order was placed.
         currency: ISO 4217 code of the order currency.
         total: products + delivery + payment + insurance costs, in ``currency``.
+        payment_method: IdoSell's payment type (``prepaid``, ``cash_on_delivery``, ...).
+        delivery_method: the name of the courier or delivery service.
+        stock_id: the stock (warehouse or store) the order is handled from.
         products: the order lines.
     """
 
@@ -291,6 +294,9 @@ class Order:
     source: OrderSource = field(factory=OrderSource)
     currency: str | None = None
     total: Decimal = Decimal(0)
+    payment_method: str | None = None
+    delivery_method: str | None = None
+    stock_id: int | None = None
     products: tuple[OrderProduct, ...] = ()
 
 
