@@ -177,14 +177,17 @@ class EventsAPI:
             raise ValidationError(f"chunk_size must be 1..{EVENTS_BATCH_MAX}", field="chunk_size")
         items = [self._item(event) for event in events]
         created = failed = 0
-        failed_items: list[Mapping[str, object]] = []
+        failed_items: list[str | Mapping[str, object]] = []
         for chunk in chunked(items, chunk_size):
             answer = self._call(
                 "/v2/contact/addBatchContactExtEvent", {"events": chunk}, idempotent=retry
             )
             created += int(answer.get("createdAmount") or 0)
             failed += int(answer.get("failedAmount") or 0)
-            failed_items.extend(answer.get("failedContacts") or ())
+            failed_items.extend(
+                item if isinstance(item, Mapping) else str(item)
+                for item in answer.get("failedContacts") or ()
+            )
         return BatchEventsResult(created=created, failed=failed, failed_items=tuple(failed_items))
 
     @staticmethod

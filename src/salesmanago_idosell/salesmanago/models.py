@@ -186,12 +186,13 @@ class BatchEventsResult:
     Attributes:
         created: events the API created.
         failed: events the API refused.
-        failed_items: the API's ``failedContacts`` entries, as sent back.
+        failed_items: the API's ``failedContacts`` entries, as sent back (an e-mail or
+            contact id string, or an object, depending on the account's API version).
     """
 
     created: int
     failed: int
-    failed_items: tuple[Mapping[str, object], ...] = ()
+    failed_items: tuple[str | Mapping[str, object], ...] = ()
 
 
 @frozen(kw_only=True)
