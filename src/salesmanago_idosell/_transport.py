@@ -235,6 +235,8 @@ class Transport:
             RateLimiter(rate_limit, clock=clock, sleep=sleep) if rate_limit is not None else None
         )
         self._secrets = tuple(s for s in secrets if s)
+        #: HTTP attempts made by this transport (every retry counts), for reports.
+        self.request_count = 0
         self.session = session if session is not None else requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
@@ -329,6 +331,7 @@ class Transport:
             attempt += 1
             if self.limiter is not None:
                 self.limiter.acquire()
+            self.request_count += 1
             try:
                 raw = self.session.get(url, timeout=(timeout.connect, timeout.read), stream=True)
             except requests.RequestException as exc:
@@ -354,6 +357,7 @@ class Transport:
     ) -> _Attempt:
         if self.limiter is not None:
             self.limiter.acquire()
+        self.request_count += 1
         started = self.clock()
         try:
             raw = self.session.request(

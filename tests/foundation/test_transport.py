@@ -81,9 +81,11 @@ def test_500_500_200_succeeds_after_three_calls() -> None:
     for status in (500, 500, 200):
         responses.post(URL, json={"status": status}, status=status)
     clock = FakeClock()
-    response = make_transport(clock).request("POST", "/thing", json_body={}, idempotent=True)
+    transport = make_transport(clock)
+    response = transport.request("POST", "/thing", json_body={}, idempotent=True)
     assert response.json() == {"status": 200}
     assert len(responses.calls) == 3
+    assert transport.request_count == 3
     assert len(clock.sleeps) == 2
     assert 0 <= clock.sleeps[0] <= 1.0
     assert 0 <= clock.sleeps[1] <= 2.0

@@ -66,6 +66,21 @@ def test_three_pages_snake_get(client: IdosellClient, mocked: responses.Requests
     ]
 
 
+def test_iter_pages_can_start_at_a_later_page(
+    client: IdosellClient, mocked: responses.RequestsMock
+) -> None:
+    for number, ids in [(1, [3, 4]), (2, [5])]:
+        mocked.post(BASE + "/things/search", json=_page([{"id": i} for i in ids], number, 3, 5))
+
+    pages = list(_ids(client, CAMEL_POST, page_size=2).iter_pages(start=1))
+
+    assert [(p.number, p.items) for p in pages] == [(1, (3, 4)), (2, (5,))]
+    assert [sent_body(c)["params"]["resultsPage"] for c in mocked.calls] == [1, 2]
+    assert client.request_count == 2
+    with pytest.raises(ValidationError):
+        next(_ids(client, CAMEL_POST).iter_pages(start=-1))
+
+
 def test_iteration_is_lazy_and_restartable(
     client: IdosellClient, mocked: responses.RequestsMock
 ) -> None:

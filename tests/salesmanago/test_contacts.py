@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 
 import pytest
@@ -168,23 +169,35 @@ def test_upsert_gives_up_after_max_attempts() -> None:
 
 
 def _batch_answer(request: object) -> tuple[int, dict[str, str], str]:
-    import json
-
     body = json.loads(getattr(request, "body", b"") or b"{}")
-    ids = {d["contact"]["email"]: f"id-{d['contact']['email']}" for d in body["upsertDetails"]}
-    return 200, {}, json.dumps(ok(contactIds=ids))
+    details = body["upsertDetails"]
+    ids = {d["contact"]["email"]: f"id-{d['contact']['email']}" for d in details}
+    refused = [f"{e}: invalid" for e in ids if e.startswith("refused")]
+    ids = {e: i for e, i in ids.items() if not e.startswith("refused")}
+    return 200, {}, json.dumps(ok(contactIds=ids, message=refused))
 
 
 @responses.activate
 def test_batch_upsert_chunks_to_1000_and_merges_ids() -> None:
     responses.add_callback(responses.POST, f"{BASE}/contact/batchupsert", _batch_answer)
     contacts = [ContactUpsert(email=f"c{i}@example.pl") for i in range(2500)]
-    result = make_client().contacts.batch_upsert(contacts)
+    client = make_client()
+    result = client.contacts.batch_upsert(contacts)
     sizes = [len(sent(i)["upsertDetails"]) for i in range(len(responses.calls))]
     assert sizes == [1000, 1000, 500]
     assert result.requests == 3
     assert len(result.contact_ids) == 2500
     assert result.contact_ids["c2499@example.pl"] == "id-c2499@example.pl"
+    assert client.request_count == 3
+
+
+@responses.activate
+def test_batch_upsert_keeps_the_apis_messages_about_refused_items() -> None:
+    responses.add_callback(responses.POST, f"{BASE}/contact/batchupsert", _batch_answer)
+    contacts = [ContactUpsert(email="ok@x.pl"), ContactUpsert(email="refused@x.pl")]
+    result = make_client().contacts.batch_upsert(contacts)
+    assert result.contact_ids == {"ok@x.pl": "id-ok@x.pl"}
+    assert result.messages == ("refused@x.pl: invalid",)
 
 
 @responses.activate

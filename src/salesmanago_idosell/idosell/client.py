@@ -97,6 +97,7 @@ class IdosellClient:
         rate_limit: at most this many requests per second, or ``None``.
         strict: reject unknown response fields (for tests on recorded fixtures).
         sleep: the sleep function used between retries (inject a no-op in tests).
+        clock: the monotonic clock of the rate limiter (injected in tests).
 
     Example:
         >>> shop = IdosellClient(shop_url="shop.example.pl", api_key="secret")
@@ -117,6 +118,7 @@ class IdosellClient:
         rate_limit: float | None = None,
         strict: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not api_key:
             raise ValidationError("api_key must not be empty", field="api_key")
@@ -133,6 +135,7 @@ class IdosellClient:
             rate_limit=rate_limit,
             secrets=[api_key],
             sleep=sleep,
+            clock=clock,
         )
         self.customers = CustomersAPI(self)
         self.newsletter = NewsletterAPI(self)
@@ -143,6 +146,11 @@ class IdosellClient:
 
     def __repr__(self) -> str:
         return f"IdosellClient(base_url={self.base_url!r}, timezone={self.timezone!s})"
+
+    @property
+    def request_count(self) -> int:
+        """HTTP attempts made so far by this client (retries included)."""
+        return self._transport.request_count
 
     def close(self) -> None:
         """Close the HTTP connections."""

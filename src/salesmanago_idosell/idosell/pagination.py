@@ -121,13 +121,19 @@ class PageIterator(Generic[T]):
             iter(PageIterator(self._client, self.gate, self.params, self._parse, 1, 1)), None
         )
 
-    def iter_pages(self) -> Iterator[Page[T]]:
-        """Yield pages lazily until the last one (or the limit)."""
+    def iter_pages(self, *, start: int = 0) -> Iterator[Page[T]]:
+        """Yield pages lazily until the last one (or the limit).
+
+        Args:
+            start: the 0-based page to begin with (to resume an interrupted export).
+        """
+        if start < 0:
+            raise ValidationError("start page must not be negative", field="start")
         if self.limit == 0:
             return
         size = min(self.page_size, self.limit) if self.limit is not None else self.page_size
         seen = 0
-        number = 0
+        number = start
         while True:
             payload = self._fetch(number, size)
             if payload is None:

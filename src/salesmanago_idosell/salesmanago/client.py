@@ -144,6 +144,11 @@ class SalesmanagoClient:
             f"api_v3={'yes' if self._v3 else 'no'})"
         )
 
+    @property
+    def request_count(self) -> int:
+        """HTTP attempts made so far by this client (v2 and v3, retries included)."""
+        return self._v2.request_count + (self._v3.request_count if self._v3 else 0)
+
     def close(self) -> None:
         """Close the HTTP connections."""
         self._v2.close()

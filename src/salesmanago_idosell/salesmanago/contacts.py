@@ -94,6 +94,7 @@ class ContactsAPI:
         """
         items = list(_checked_contacts(contacts))
         merged: dict[str, str] = {}
+        messages: list[str] = []
         requests = 0
         for chunk in chunked(items, self._chunk_size(chunk_size)):
             answer = self._call(
@@ -101,7 +102,8 @@ class ContactsAPI:
             )
             requests += 1
             merged.update({str(k): str(v) for k, v in (answer.get("contactIds") or {}).items()})
-        return BatchUpsertResult(contact_ids=merged, requests=requests)
+            messages.extend(str(m) for m in answer.get("message") or ())
+        return BatchUpsertResult(contact_ids=merged, requests=requests, messages=tuple(messages))
 
     def batch_upsert_async(
         self,

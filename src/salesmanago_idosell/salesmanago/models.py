@@ -156,10 +156,17 @@ class UpsertResult:
 
 @frozen
 class BatchUpsertResult:
-    """The merged answer of a synchronous batch upsert: e-mail -> contact id."""
+    """The merged answer of a synchronous batch upsert.
+
+    Attributes:
+        contact_ids: e-mail -> contact id of every contact the API stored.
+        requests: how many requests were sent.
+        messages: the API's messages (it lists refused items here while answering success).
+    """
 
     contact_ids: Mapping[str, str]
     requests: int
+    messages: tuple[str, ...] = ()
 
 
 @frozen
