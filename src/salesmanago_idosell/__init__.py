@@ -24,6 +24,7 @@ from .errors import (
     TransportError,
     ValidationError,
 )
+from .feeds import iter_light_products, iter_offer_products, parse_category_tree, parse_gateway
 from .idosell import IdosellClient
 from .salesmanago import SalesmanagoClient
 
@@ -49,4 +50,8 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "__version__",
+    "iter_light_products",
+    "iter_offer_products",
+    "parse_category_tree",
+    "parse_gateway",
 ]

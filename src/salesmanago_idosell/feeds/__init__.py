@@ -1,0 +1,48 @@
+"""IdoSell IOF 3.x offer feeds: streaming parser and typed models.
+
+>>> from salesmanago_idosell.feeds import iter_offer_products, parse_category_tree
+>>> tree = parse_category_tree("categories.xml")  # doctest: +SKIP
+>>> for product in iter_offer_products("full.xml.gz"):  # doctest: +SKIP
+...     print(product.id, product.name("pol"), tree.path(product.category.id))
+"""
+
+from ._source import FeedSource
+from .iof import iter_light_products, iter_offer_products, parse_category_tree, parse_gateway
+from .models import (
+    NOT_TRACKED,
+    CategoryRef,
+    FeedFile,
+    Gateway,
+    IdosellCategoryRef,
+    LightProduct,
+    NotTracked,
+    OfferProduct,
+    Price,
+    Producer,
+    ProductType,
+    Quantity,
+    Size,
+    Stock,
+)
+
+__all__ = [
+    "NOT_TRACKED",
+    "CategoryRef",
+    "FeedFile",
+    "FeedSource",
+    "Gateway",
+    "IdosellCategoryRef",
+    "LightProduct",
+    "NotTracked",
+    "OfferProduct",
+    "Price",
+    "Producer",
+    "ProductType",
+    "Quantity",
+    "Size",
+    "Stock",
+    "iter_light_products",
+    "iter_offer_products",
+    "parse_category_tree",
+    "parse_gateway",
+]
