@@ -6,6 +6,7 @@ resumable sync facade. Importing the package does no I/O.
 
 from ._version import __version__
 from .categories import Category, CategoryTree
+from .config import IntegrationConfig
 from .errors import (
     APIError,
     APITimeoutError,
@@ -26,7 +27,10 @@ from .errors import (
 )
 from .feeds import iter_light_products, iter_offer_products, parse_category_tree, parse_gateway
 from .idosell import IdosellClient
+from .integration import Integration
+from .mapping import ConsentMode
 from .salesmanago import SalesmanagoClient
+from .sync import MemoryStateStore, SQLiteStateStore, StateStore, SyncReport
 
 __all__ = [
     "APIError",
@@ -34,19 +38,26 @@ __all__ = [
     "AuthenticationError",
     "Category",
     "CategoryTree",
+    "ConsentMode",
     "FeedError",
     "HTTPStatusError",
     "IdosellAPIError",
     "IdosellClient",
+    "Integration",
+    "IntegrationConfig",
     "JobTimeoutError",
+    "MemoryStateStore",
     "NotFoundError",
     "RateLimitError",
     "ResponseValidationError",
+    "SQLiteStateStore",
     "SalesmanagoAPIError",
     "SalesmanagoClient",
     "SalesmanagoIdosellError",
     "SalesmanagoV3APIError",
     "ServerError",
+    "StateStore",
+    "SyncReport",
     "TransportError",
     "ValidationError",
     "__version__",

@@ -1,0 +1,223 @@
+"""``IntegrationConfig``: every setting of the integration, validated on construction.
+
+Build it in code, or from the environment with :meth:`IntegrationConfig.from_env` (the
+variables are listed in :data:`ENVIRONMENT`). Secrets (API secret and keys, the opt-out
+token) never appear in ``repr``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+from attrs import field, frozen
+
+from .errors import ValidationError
+from .mapping import NON_PURCHASE_STATUSES, ConsentMode, MappingSettings, TagStyle
+
+__all__ = ["ENVIRONMENT", "IntegrationConfig", "default_location"]
+
+_LOCATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,35}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,16}")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+#: Attribute -> environment variable read by :meth:`IntegrationConfig.from_env`.
+ENVIRONMENT: Mapping[str, str] = {
+    "salesmanago_client_id": "SALESMANAGO_CLIENT_ID",
+    "salesmanago_api_secret": "SALESMANAGO_API_SECRET",
+    "salesmanago_owner": "SALESMANAGO_OWNER",
+    "salesmanago_endpoint": "SALESMANAGO_ENDPOINT",
+    "salesmanago_api_v3_key": "SALESMANAGO_API_V3_KEY",
+    "idosell_shop_url": "IDOSELL_SHOP_URL",
+    "idosell_api_key": "IDOSELL_API_KEY",
+    "idosell_api_version": "IDOSELL_API_VERSION",
+    "shop_id": "IDOSELL_SHOP_ID",
+    "language": "IDOSELL_LANGUAGE",
+    "timezone": "IDOSELL_TIMEZONE",
+    "opt_out_token": "SMIDO_OPT_OUT_TOKEN",
+    "consent_mode": "SMIDO_CONSENT_MODE",
+    "location": "SMIDO_LOCATION",
+    "currency": "SMIDO_CURRENCY",
+    "catalog_name": "SMIDO_CATALOG_NAME",
+    "registration_tag": "SMIDO_REGISTRATION_TAG",
+    "newsletter_tag": "SMIDO_NEWSLETTER_TAG",
+    "category_tag_depth": "SMIDO_CATEGORY_TAG_DEPTH",
+    "tag_style": "SMIDO_TAG_STYLE",
+    "idosell_rate_limit": "SMIDO_IDOSELL_RATE_LIMIT",
+    "contact_batch_size": "SMIDO_CONTACT_BATCH_SIZE",
+    "event_batch_size": "SMIDO_EVENT_BATCH_SIZE",
+}
+_REQUIRED = (
+    "salesmanago_client_id",
+    "salesmanago_api_secret",
+    "salesmanago_owner",
+    "salesmanago_endpoint",
+    "idosell_shop_url",
+    "idosell_api_key",
+)
+
+
+def default_location(shop_url: str) -> str:
+    """A SALESmanago ``location`` derived from the shop host: ``sklep.pl`` -> ``sklep_pl``."""
+    host = urlsplit(shop_url if "://" in shop_url else f"https://{shop_url}").hostname or "shop"
+    name = _NOT_ALNUM.sub("_", host.lower()).strip("_") or "shop"
+    if not name[0].isalpha():
+        name = f"shop_{name}"
+    return name[:36].rstrip("_").ljust(3, "_")
+
+
+def _check(pattern: re.Pattern[str], what: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def validate(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not pattern.fullmatch(str(value)):
+            raise ValidationError(f"{attribute.name}: {what}", field=attribute.name)
+
+    return validate
+
+
+def _not_blank(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not str(value).strip():
+        raise ValidationError(f"{attribute.name} must not be empty", field=attribute.name)
+
+
+def _positive(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value <= 0:
+        raise ValidationError(f"{attribute.name} must be positive", field=attribute.name)
+
+
+def _timezone(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"timezone: unknown time zone {value!r}", field="timezone") from None
+
+
+def _batch(limit: int) -> Callable[[Any, attrs.Attribute[Any], int], None]:
+    def validate(_: Any, attribute: attrs.Attribute[Any], value: int) -> None:
+        if not 1 <= value <= limit:
+            raise ValidationError(f"{attribute.name} must be 1..{limit}", field=attribute.name)
+
+    return validate
+
+
+def _converted(attribute: attrs.Attribute[Any], raw: str, variable: str) -> Any:
+    converter = attribute.converter
+    if converter is None or not callable(converter):
+        return raw
+    try:
+        return converter(raw)
+    except ValueError:
+        raise ValidationError(f"{variable}: invalid value {raw!r}", field=variable) from None
+
+
+@frozen(kw_only=True)
+class IntegrationConfig:
+    """Settings of one shop <-> SALESmanago integration.
+
+    Attributes:
+        salesmanago_client_id, salesmanago_api_secret, salesmanago_owner,
+        salesmanago_endpoint, salesmanago_api_v3_key: the SALESmanago account.
+        idosell_shop_url, idosell_api_key, idosell_api_version: the IdoSell shop.
+        shop_id: the IdoSell shop whose consent counts (1).
+        language: IdoSell language id of names and categories (``pol``).
+        timezone: the shop's time zone (``Europe/Warsaw``).
+        opt_out_token: the callbacks' security parameter (1-16 letters, digits, ``-_``).
+        consent_mode: which contacts are passed (consented only by default).
+        location: SALESmanago ``location`` of events and the catalog (derived from the
+            shop host when not given; 3-36 letters, digits, ``_``).
+        currency, catalog_name: the product catalog's currency and name.
+        registration_tag, newsletter_tag, category_tag_depth, tag_style: tags.
+        purchase_excluded_statuses: order statuses never sent as purchases.
+        idosell_rate_limit: IdoSell requests per second (2; be gentle with the shop).
+        overload_backoff: seconds to wait while IdoSell reports an overloaded server (30).
+        load_check_pages: check the server load every this many pages (10).
+        contact_batch_size: contacts per SALESmanago batch (500, at most 1000).
+        event_batch_size: events per SALESmanago batch (100, at most 1000).
+        product_batch_size: products per catalog request (100).
+    """
+
+    salesmanago_client_id: str = field(validator=_not_blank)
+    salesmanago_api_secret: str = field(validator=_not_blank, repr=False)
+    salesmanago_owner: str = field(validator=_not_blank)
+    salesmanago_endpoint: str = field(validator=_not_blank)
+    salesmanago_api_v3_key: str | None = field(default=None, repr=False)
+    idosell_shop_url: str = field(validator=_not_blank)
+    idosell_api_key: str = field(validator=_not_blank, repr=False)
+    idosell_api_version: str = "v6"
+    shop_id: int = field(default=1, converter=int, validator=_positive)
+    language: str = "pol"
+    timezone: str = field(default="Europe/Warsaw", validator=_timezone)
+    opt_out_token: str | None = field(
+        default=None, repr=False, validator=_check(_TOKEN, "1-16 letters, digits, '-' or '_'")
+    )
+    consent_mode: ConsentMode = field(default=ConsentMode.CONSENTED_ONLY, converter=ConsentMode)
+    location: str = field(validator=_check(_LOCATION, "3-36 letters, digits or '_'"))
+    currency: str = "PLN"
+    catalog_name: str = "IdoSell"
+    registration_tag: str = field(default="rejestracja", validator=_not_blank)
+    newsletter_tag: str = field(default="newsletter", validator=_not_blank)
+    category_tag_depth: int = field(default=3, converter=int, validator=_positive)
+    tag_style: TagStyle = field(default=TagStyle.AS_NAMED, converter=TagStyle)
+    purchase_excluded_statuses: frozenset[str] = field(
+        default=NON_PURCHASE_STATUSES, converter=frozenset
+    )
+    idosell_rate_limit: float = field(default=2.0, converter=float, validator=_positive)
+    overload_backoff: float = field(default=30.0, converter=float, validator=_positive)
+    load_check_pages: int = field(default=10, converter=int, validator=_positive)
+    contact_batch_size: int = field(default=500, converter=int, validator=_batch(1000))
+    event_batch_size: int = field(default=100, converter=int, validator=_batch(1000))
+    product_batch_size: int = field(default=100, converter=int, validator=_batch(100))
+
+    @location.default
+    def _location(self) -> str:
+        return default_location(self.idosell_shop_url)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> IntegrationConfig:
+        """Read the configuration from environment variables (see :data:`ENVIRONMENT`).
+
+        A missing required variable or an invalid value raises :class:`ValidationError`
+        naming the variable.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        fields = attrs.fields_dict(cls)
+        for name, variable in ENVIRONMENT.items():
+            raw = env.get(variable, "").strip()
+            if raw:
+                values[name] = _converted(fields[name], raw, variable)
+            elif name in _REQUIRED and name not in overrides:
+                raise ValidationError(f"{variable} is not set", field=variable)
+        values.update(overrides)
+        try:
+            return cls(**values)
+        except (ValidationError, ValueError) as exc:
+            field_name = getattr(exc, "field", None)
+            variable = ENVIRONMENT.get(str(field_name), str(field_name or "configuration"))
+            raise ValidationError(f"{variable}: {exc}", field=variable) from None
+
+    def mapping_settings(self) -> MappingSettings:
+        """The :class:`MappingSettings` these settings imply."""
+        return MappingSettings(
+            shop_id=self.shop_id,
+            consent_mode=self.consent_mode,
+            timezone=self.timezone,
+            location=self.location,
+            shop_domain=urlsplit(self._shop_url()).hostname,
+            registration_tag=self.registration_tag,
+            newsletter_tag=self.newsletter_tag,
+            category_tag_depth=self.category_tag_depth,
+            tag_style=self.tag_style,
+            category_language=self.language,
+            non_purchase_statuses=self.purchase_excluded_statuses,
+        )
+
+    def _shop_url(self) -> str:
+        url = self.idosell_shop_url.strip()
+        return url if "://" in url else f"https://{url}"

@@ -1,0 +1,315 @@
+"""``Integration``: the shop -> SALESmanago sync, resumable, throttled and reported.
+
+Orchestration only: it reads through :class:`IdosellClient`, maps with the pure functions
+of :mod:`salesmanago_idosell.mapping`, writes through :class:`SalesmanagoClient`, and keeps
+its progress in a :class:`StateStore`. Constructing it does no I/O.
+
+Example:
+    >>> integration = Integration.from_env(state="sync-state.sqlite")  # doctest: +SKIP
+    >>> print(integration.export_customers())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .config import IntegrationConfig
+from .idosell import IdosellClient, Page
+from .idosell.models import Customer, Subscriber
+from .mapping import MappingSettings, contact_from_customer, contact_from_subscriber
+from .salesmanago import SalesmanagoClient
+from .sync.engine import ContactStream, Progress, Run, Throttle, dump_cursor, load_cursor
+from .sync.orders import ORDERS_KEY, OrderStream
+from .sync.report import SyncReport
+from .sync.state import MemoryStateStore, SQLiteStateStore, StateStore
+from .tracking import monitoring_code
+
+__all__ = ["Integration"]
+
+logger = logging.getLogger("salesmanago_idosell")
+
+CUSTOMERS_EXPORT = "customers.export"
+CUSTOMERS_CHANGES = "customers.changes"
+SUBSCRIBERS_EXPORT = "subscribers.export"
+SUBSCRIBERS_LAST = "subscribers.last"
+
+
+def _state(value: StateStore | str | Path | None) -> StateStore:
+    if value is None:
+        return MemoryStateStore()
+    if isinstance(value, str | Path):
+        return SQLiteStateStore(value)
+    return value
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+class Integration:
+    """An IdoSell shop connected to a SALESmanago account.
+
+    Args:
+        config: the settings.
+        idosell: the IdoSell client (built from ``config`` when not given).
+        salesmanago: the SALESmanago client (built from ``config`` when not given).
+        state: a :class:`StateStore`, or a SQLite file path (default: in memory — pass a
+            path to resume across processes).
+        sleep: the sleep function for throttling (injected in tests).
+        clock: the monotonic clock for throttling (injected in tests).
+        now: the current UTC time (injected in tests).
+    """
+
+    def __init__(
+        self,
+        config: IntegrationConfig,
+        *,
+        idosell: IdosellClient | None = None,
+        salesmanago: SalesmanagoClient | None = None,
+        state: StateStore | str | Path | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.config = config
+        self.idosell = idosell or IdosellClient(
+            shop_url=config.idosell_shop_url,
+            api_key=config.idosell_api_key,
+            api_version=config.idosell_api_version,
+            timezone=config.timezone,
+            rate_limit=config.idosell_rate_limit,
+            sleep=sleep,
+            clock=clock,
+        )
+        self.salesmanago = salesmanago or SalesmanagoClient(
+            client_id=config.salesmanago_client_id,
+            api_secret=config.salesmanago_api_secret,
+            owner=config.salesmanago_owner,
+            endpoint=config.salesmanago_endpoint,
+            api_v3_key=config.salesmanago_api_v3_key,
+            sleep=sleep,
+            clock=clock,
+        )
+        self.state = _state(state)
+        self.settings: MappingSettings = config.mapping_settings()
+        self._sleep = sleep
+        self._clock = clock
+        self._now = now
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **options: Any) -> Integration:
+        """Build from environment variables (see ``IntegrationConfig.from_env``)."""
+        return cls(IntegrationConfig.from_env(environ), **options)
+
+    def __repr__(self) -> str:
+        return f"Integration(shop={self.idosell.base_url!r}, state={self.state!r})"
+
+    def close(self) -> None:
+        """Close the clients' connections and the state store."""
+        self.idosell.close()
+        self.salesmanago.close()
+        self.state.close()
+
+    def __enter__(self) -> Integration:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- runs -------------------------------------------------------------------------
+
+    def _run(self, *, dry_run: bool, progress: Progress | None) -> Run:
+        report = SyncReport(started_at=self._now(), dry_run=dry_run)
+        throttle = Throttle(
+            self.idosell,
+            every=self.config.load_check_pages,
+            backoff=self.config.overload_backoff,
+            sleep=self._sleep,
+        )
+        return Run(
+            idosell=self.idosell,
+            salesmanago=self.salesmanago,
+            state=self.state,
+            report=report,
+            throttle=throttle,
+            dry_run=dry_run,
+            progress=progress,
+        )
+
+    def _finish(self, run: Run, started: float, requests: tuple[int, int]) -> SyncReport:
+        report = run.report
+        report.duration = self._clock() - started
+        report.requests["idosell"] += self.idosell.request_count - requests[0]
+        report.requests["salesmanago"] += self.salesmanago.request_count - requests[1]
+        logger.info("%s", report)
+        return report
+
+    def _counts(self) -> tuple[int, int]:
+        return self.idosell.request_count, self.salesmanago.request_count
+
+    def export_customers(
+        self, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> SyncReport:
+        """The full export of every customer account (tag ``rejestracja``); resumable.
+
+        Interrupted at any point, the next call resumes from the last batch SALESmanago
+        acknowledged. A completed export starts over on the next call; incremental changes
+        are :meth:`sync_changes`' job.
+        """
+        started, requests = self._clock(), self._counts()
+        run = self._run(dry_run=dry_run, progress=progress)
+        self._export_customers(run)
+        return self._finish(run, started, requests)
+
+    def _export_customers(self, run: Run) -> None:
+        cursor = load_cursor(self.state.cursor(CUSTOMERS_EXPORT))
+        began = cursor.get("started") or self._now().isoformat()
+        self._resumed(run, "customers", cursor)
+        stream = self._customer_stream(CUSTOMERS_EXPORT, None, {"started": began})
+        if stream.run(run, start_page=int(cursor.get("page", 0))) and not run.dry_run:
+            self.state.checkpoint(CUSTOMERS_EXPORT, None)
+            if self.state.cursor(CUSTOMERS_CHANGES) is None:
+                self.state.checkpoint(CUSTOMERS_CHANGES, dump_cursor({"since": began}))
+
+    def _customer_stream(
+        self, key: str, since: datetime | None, cursor: dict[str, Any]
+    ) -> ContactStream[Customer]:
+        pages = self.idosell.customers.iter(modified_since=since)
+
+        def from_page(start: int) -> Iterator[Page[Customer]]:
+            return pages.iter_pages(start=start)
+
+        return ContactStream(
+            name="customers",
+            key=key,
+            pages=from_page,
+            to_contact=lambda c: contact_from_customer(c, settings=self.settings),
+            batch_size=self.config.contact_batch_size,
+            cursor=cursor,
+        )
+
+    def export_subscribers(
+        self, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> SyncReport:
+        """Newsletter subscribers without an account (tag ``newsletter``); resumable."""
+        started, requests = self._clock(), self._counts()
+        run = self._run(dry_run=dry_run, progress=progress)
+        self._subscribers(run, since=None)
+        return self._finish(run, started, requests)
+
+    def _subscribers(self, run: Run, *, since: datetime | None) -> bool:
+        cursor = load_cursor(self.state.cursor(SUBSCRIBERS_EXPORT))
+        began = cursor.get("started") or self._now().isoformat()
+        since = _parse(cursor.get("since")) or since
+        self._resumed(run, "subscribers", cursor)
+        pages = self.idosell.newsletter.iter_email_subscribers(
+            registered=False, since=since, shop_ids=[self.config.shop_id]
+        )
+
+        def from_page(start: int) -> Iterator[Page[Subscriber]]:
+            return pages.iter_pages(start=start)
+
+        stream = ContactStream(
+            name="subscribers",
+            key=SUBSCRIBERS_EXPORT,
+            pages=from_page,
+            to_contact=lambda s: contact_from_subscriber(s, settings=self.settings),
+            batch_size=self.config.contact_batch_size,
+            cursor={"started": began, "since": _iso(since)},
+        )
+        done = stream.run(run, start_page=int(cursor.get("page", 0)))
+        if done and not run.dry_run:
+            self.state.checkpoint(SUBSCRIBERS_EXPORT, None)
+            self.state.checkpoint(SUBSCRIBERS_LAST, dump_cursor({"since": began}))
+        return done
+
+    def sync_orders(
+        self,
+        since: datetime | None = None,
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> SyncReport:
+        """New orders -> PURCHASE events and category tags, at most once per order.
+
+        Args:
+            since: orders added at or after this moment; default: since the last completed
+                run (all orders on the first run).
+            dry_run: read and map everything, write nothing.
+            progress: ``progress(stream, done, total)`` after every page.
+        """
+        started, requests = self._clock(), self._counts()
+        run = self._run(dry_run=dry_run, progress=progress)
+        self._orders(run, since=since)
+        return self._finish(run, started, requests)
+
+    def _orders(self, run: Run, *, since: datetime | None) -> bool:
+        cursor = load_cursor(self.state.cursor(ORDERS_KEY))
+        resuming = "until" in cursor
+        if resuming:
+            self._resumed(run, "orders", cursor)
+        start = _parse(cursor.get("since")) if resuming or since is None else since
+        until = _parse(cursor.get("until")) or self._now()
+        pages = self.idosell.orders.iter(added_since=start, until=until)
+        stream = OrderStream(
+            pages=lambda first: pages.iter_pages(start=first),
+            settings=self.settings,
+            batch_size=self.config.event_batch_size,
+            cursor={"since": _iso(start), "until": until.isoformat()},
+        )
+        done = stream.run(run, start_page=int(cursor.get("page", 0)) if resuming else 0)
+        if done and not run.dry_run:
+            self.state.checkpoint(ORDERS_KEY, dump_cursor({"since": until.isoformat()}))
+        return done
+
+    def sync_changes(
+        self, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> SyncReport:
+        """The incremental run for a scheduler: changed customers, new subscribers, orders.
+
+        Each stream starts where its last successful run ended; a stream that fails does
+        not stop the others.
+        """
+        started, requests = self._clock(), self._counts()
+        run = self._run(dry_run=dry_run, progress=progress)
+        self._changed_customers(run)
+        last = load_cursor(self.state.cursor(SUBSCRIBERS_LAST)).get("since")
+        self._subscribers(run, since=_parse(last))
+        self._orders(run, since=None)
+        return self._finish(run, started, requests)
+
+    def _changed_customers(self, run: Run) -> None:
+        cursor = load_cursor(self.state.cursor(CUSTOMERS_CHANGES))
+        began = cursor.get("started") or self._now().isoformat()
+        since = _parse(cursor.get("since"))
+        if "page" in cursor:
+            self._resumed(run, "customers", cursor)
+        fields = {"since": _iso(since), "started": began}
+        stream = self._customer_stream(CUSTOMERS_CHANGES, since, fields)
+        if stream.run(run, start_page=int(cursor.get("page", 0))) and not run.dry_run:
+            self.state.checkpoint(CUSTOMERS_CHANGES, dump_cursor({"since": began}))
+
+    @staticmethod
+    def _resumed(run: Run, name: str, cursor: dict[str, Any]) -> None:
+        if cursor.get("page"):
+            run.report.stream(name).resumed_from = f"page {cursor['page']}"
+
+    # -- tracking -----------------------------------------------------------------------
+
+    def monitoring_code(self, *, contact_id: str | None = None, **options: Any) -> str:
+        """The SALESmanago monitoring snippet for this account (see ``tracking``)."""
+        return monitoring_code(
+            client_id=self.config.salesmanago_client_id,
+            endpoint=self.config.salesmanago_endpoint,
+            contact_id=contact_id,
+            **options,
+        )

@@ -1,0 +1,126 @@
+"""End to end on the sandbox: every item of the seed's data list arrives in SALESmanago."""
+
+from __future__ import annotations
+
+from datetime import timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from salesmanago_idosell.mapping import ConsentMode
+from tests.integration.support import (
+    category_path,
+    consented,
+    expected_customers,
+    make_integration,
+    order_total,
+    purchases,
+    sandbox,
+    valid,
+)
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+@pytest.mark.parametrize("mode", list(ConsentMode))
+def test_customers_arrive_with_every_field(mode: ConsentMode) -> None:
+    with sandbox() as box:
+        report = make_integration(box, consent_mode=mode).export_customers()
+        stored = box.salesmanago.contacts
+        expected = expected_customers(box.shop, mode)
+        assert set(stored) == set(expected)
+        assert report.stream("customers").sent == len(expected)
+        assert report.stream("customers").read == len(box.shop.customers)
+        for email, customer in expected.items():
+            contact = stored[email]
+            assert contact.name == f"{customer.first_name} {customer.last_name}"
+            assert contact.external_id == str(customer.id)
+            assert contact.phone == customer.phone
+            assert contact.company == customer.firm
+            assert contact.address["streetAddress"] == customer.street
+            assert contact.address["zipCode"] == customer.zip_code
+            assert contact.address["city"] == customer.city
+            assert contact.address["country"] == customer.country_id.upper()
+            birthday = customer.birth_date.strftime("%Y%m%d") if customer.birth_date else ""
+            assert contact.birthday == birthday
+            assert contact.tags == ["rejestracja"]
+            assert contact.email_opt == ("in" if consented(customer) else "out")
+
+
+def test_consented_only_reports_the_others_as_skipped() -> None:
+    with sandbox() as box:
+        report = make_integration(box).export_customers()
+        customers = report.stream("customers")
+        without = sum(1 for c in box.shop.customers if valid(c.email) and not consented(c))
+        assert customers.skipped["customer without e-mail consent in shop 1"] == without
+        assert customers.read == customers.sent + customers.skipped_total
+        assert report.ok
+
+
+def test_subscribers_without_account_get_the_newsletter_tag() -> None:
+    with sandbox() as box:
+        report = make_integration(box, consent_mode=ConsentMode.ALL).export_subscribers()
+        expected = {s.email.strip().lower() for s in box.shop.subscribers if valid(s.email)}
+        assert set(box.salesmanago.contacts) == expected
+        assert all(c.tags == ["newsletter"] for c in box.salesmanago.contacts.values())
+        assert report.stream("subscribers").sent == len(expected)
+
+
+def test_orders_become_purchase_events_with_category_tags() -> None:
+    with sandbox() as box:
+        integration = make_integration(box, consent_mode=ConsentMode.ALL)
+        integration.export_customers()
+        report = integration.sync_orders()
+        expected = purchases(box.shop)
+        events = {e.fields["externalId"]: e for e in box.salesmanago.events.values()}
+        assert set(events) == set(expected)
+        assert report.stream("orders").sent == len(expected)
+        products = {p.id: p for p in box.shop.products}
+        customers = {c.id: c for c in box.shop.customers}
+        for serial, order in expected.items():
+            fields = events[serial].fields
+            assert fields["contactExtEventType"] == "PURCHASE"
+            local = order.added if order.added.tzinfo else order.added.replace(tzinfo=WARSAW)
+            added = local.astimezone(timezone.utc).timestamp() * 1000
+            assert fields["date"] == round(added)
+            ids = list(dict.fromkeys(str(line.product_id) for line in order.lines))
+            assert fields["products"] == ",".join(ids)
+            assert Decimal(str(fields["value"])) == order_total(order)
+            assert fields["location"] == "sandbox_shop"
+            if order.pickup_point is not None:
+                assert order.pickup_point.name in fields["detail6"]
+            email = customers[order.client_id].email.strip().lower()
+            tags = box.salesmanago.contacts[email].tags
+            for line in order.lines:
+                path = category_path(box.shop, products[line.product_id].category_id)
+                assert set(path[:3]) <= set(tags)
+
+
+def test_dry_run_sends_nothing_and_reports_what_would_be_sent() -> None:
+    with sandbox() as box:
+        integration = make_integration(box, consent_mode=ConsentMode.ALL)
+        customers = integration.export_customers(dry_run=True)
+        orders = integration.sync_orders(dry_run=True)
+        assert box.salesmanago.contacts == {}
+        assert box.salesmanago.events == {}
+        assert box.salesmanago.requests == []
+        assert customers.dry_run
+        assert customers.stream("customers").sent == len(
+            expected_customers(box.shop, ConsentMode.ALL)
+        )
+        assert orders.stream("orders").sent == len(purchases(box.shop))
+        assert integration.state.cursor("orders") is None
+
+
+def test_report_counts_requests_and_renders() -> None:
+    with sandbox() as box:
+        report = make_integration(box).export_customers()
+        assert report.requests["idosell"] == len(box.idosell.requests)
+        assert report.requests["salesmanago"] == len(box.salesmanago.requests)
+        text = repr(report)
+        assert "customers: read 60" in text
+        assert "<table>" in report._repr_html_()
+        data = report.to_dict()
+        assert data["streams"]["customers"]["read"] == 60
+        assert data["ok"] is True
