@@ -5,6 +5,7 @@ resumable sync facade. Importing the package does no I/O.
 """
 
 from ._version import __version__
+from .callbacks import CallbackKind, CallbackResult, Callbacks
 from .categories import Category, CategoryTree
 from .config import IntegrationConfig
 from .errors import (
@@ -36,6 +37,9 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
+    "CallbackKind",
+    "CallbackResult",
+    "Callbacks",
     "Category",
     "CategoryTree",
     "ConsentMode",

@@ -23,7 +23,7 @@ from .mapping import NON_PURCHASE_STATUSES, ConsentMode, MappingSettings, TagSty
 __all__ = ["ENVIRONMENT", "IntegrationConfig", "default_location"]
 
 _LOCATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,35}")
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,16}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,16}")  # the same rule as callbacks.check_token
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 #: Attribute -> environment variable read by :meth:`IntegrationConfig.from_env`.
@@ -51,6 +51,7 @@ ENVIRONMENT: Mapping[str, str] = {
     "idosell_rate_limit": "SMIDO_IDOSELL_RATE_LIMIT",
     "contact_batch_size": "SMIDO_CONTACT_BATCH_SIZE",
     "event_batch_size": "SMIDO_EVENT_BATCH_SIZE",
+    "page_size": "SMIDO_PAGE_SIZE",
 }
 _REQUIRED = (
     "salesmanago_client_id",
@@ -138,6 +139,8 @@ class IntegrationConfig:
         contact_batch_size: contacts per SALESmanago batch (500, at most 1000).
         event_batch_size: events per SALESmanago batch (100, at most 1000).
         product_batch_size: products per catalog request (100).
+        page_size: records per IdoSell page (100, the maximum); smaller pages make
+            checkpoints more frequent.
     """
 
     salesmanago_client_id: str = field(validator=_not_blank)
@@ -171,6 +174,7 @@ class IntegrationConfig:
     contact_batch_size: int = field(default=500, converter=int, validator=_batch(1000))
     event_batch_size: int = field(default=100, converter=int, validator=_batch(1000))
     product_batch_size: int = field(default=100, converter=int, validator=_batch(100))
+    page_size: int = field(default=100, converter=int, validator=_batch(100))
 
     @location.default
     def _location(self) -> str:

@@ -15,11 +15,16 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import attrs
+
+from .callbacks import Callbacks
 from .config import IntegrationConfig
-from .idosell import IdosellClient, Page
+from .errors import ValidationError
+from .idosell import IdosellClient, Page, PageIterator
 from .idosell.models import Customer, Subscriber
 from .mapping import MappingSettings, contact_from_customer, contact_from_subscriber
 from .salesmanago import SalesmanagoClient
@@ -32,6 +37,7 @@ from .tracking import monitoring_code
 __all__ = ["Integration"]
 
 logger = logging.getLogger("salesmanago_idosell")
+T = TypeVar("T")
 
 CUSTOMERS_EXPORT = "customers.export"
 CUSTOMERS_CHANGES = "customers.changes"
@@ -183,7 +189,7 @@ class Integration:
     def _customer_stream(
         self, key: str, since: datetime | None, cursor: dict[str, Any]
     ) -> ContactStream[Customer]:
-        pages = self.idosell.customers.iter(modified_since=since)
+        pages = self._paged(self.idosell.customers.iter(modified_since=since))
 
         def from_page(start: int) -> Iterator[Page[Customer]]:
             return pages.iter_pages(start=start)
@@ -211,8 +217,10 @@ class Integration:
         began = cursor.get("started") or self._now().isoformat()
         since = _parse(cursor.get("since")) or since
         self._resumed(run, "subscribers", cursor)
-        pages = self.idosell.newsletter.iter_email_subscribers(
-            registered=False, since=since, shop_ids=[self.config.shop_id]
+        pages = self._paged(
+            self.idosell.newsletter.iter_email_subscribers(
+                registered=False, since=since, shop_ids=[self.config.shop_id]
+            )
         )
 
         def from_page(start: int) -> Iterator[Page[Subscriber]]:
@@ -259,7 +267,7 @@ class Integration:
             self._resumed(run, "orders", cursor)
         start = _parse(cursor.get("since")) if resuming or since is None else since
         until = _parse(cursor.get("until")) or self._now()
-        pages = self.idosell.orders.iter(added_since=start, until=until)
+        pages = self._paged(self.idosell.orders.iter(added_since=start, until=until))
         stream = OrderStream(
             pages=lambda first: pages.iter_pages(start=first),
             settings=self.settings,
@@ -298,12 +306,26 @@ class Integration:
         if stream.run(run, start_page=int(cursor.get("page", 0))) and not run.dry_run:
             self.state.checkpoint(CUSTOMERS_CHANGES, dump_cursor({"since": began}))
 
+    def _paged(self, pages: PageIterator[T]) -> PageIterator[T]:
+        return attrs.evolve(pages, page_size=self.config.page_size)
+
     @staticmethod
     def _resumed(run: Run, name: str, cursor: dict[str, Any]) -> None:
         if cursor.get("page"):
             run.report.stream(name).resumed_from = f"page {cursor['page']}"
 
-    # -- tracking -----------------------------------------------------------------------
+    # -- callbacks and tracking -------------------------------------------------------
+
+    @cached_property
+    def callbacks(self) -> Callbacks:
+        """The opt-in/opt-out callbacks (needs ``opt_out_token`` in the configuration)."""
+        if not self.config.opt_out_token:
+            raise ValidationError(
+                "callbacks need opt_out_token (SMIDO_OPT_OUT_TOKEN)", field="opt_out_token"
+            )
+        return Callbacks(
+            token=self.config.opt_out_token, idosell=self.idosell, shop_id=self.config.shop_id
+        )
 
     def monitoring_code(self, *, contact_id: str | None = None, **options: Any) -> str:
         """The SALESmanago monitoring snippet for this account (see ``tracking``)."""

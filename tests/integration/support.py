@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -41,11 +41,13 @@ def make_integration(
     *,
     state: StateStore | None = None,
     clock: FakeClock | None = None,
+    sleep: Callable[[float], None] | None = None,
     **options: Any,
 ) -> Integration:
     """An Integration on the sandbox whose sleeping and clock are instant."""
     clock = clock or FakeClock()
-    return Integration(config_for(sandbox, **options), state=state, sleep=clock.sleep, clock=clock)
+    config = config_for(sandbox, **options)
+    return Integration(config, state=state, sleep=sleep or clock.sleep, clock=clock)
 
 
 @contextmanager
