@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ from .idosell import IdosellClient, Page, PageIterator
 from .idosell.models import Customer, Subscriber
 from .mapping import MappingSettings, contact_from_customer, contact_from_subscriber
 from .salesmanago import SalesmanagoClient
+from .shop_events import ShopEvents
 from .sync.engine import ContactStream, Progress, Run, Throttle, dump_cursor, load_cursor
 from .sync.orders import ORDERS_KEY, OrderStream
 from .sync.report import SyncReport
@@ -325,6 +327,44 @@ class Integration:
             )
         return Callbacks(
             token=self.config.opt_out_token, idosell=self.idosell, shop_id=self.config.shop_id
+        )
+
+    @cached_property
+    def events(self) -> ShopEvents:
+        """Live CART and VISIT events (see :mod:`salesmanago_idosell.shop_events`)."""
+        return ShopEvents(
+            self.salesmanago,
+            location=self.config.location,
+            shop_domain=self.settings.shop_domain,
+            now=self._now,
+        )
+
+    def track_cart(
+        self,
+        *,
+        products: Iterable[str],
+        value: Decimal,
+        email: str | None = None,
+        contact_id: str | None = None,
+        cart_event_id: str | None = None,
+        description: str | None = None,
+    ) -> str:
+        """Add or update the visitor's CART event; returns its id (see ``ShopEvents``)."""
+        return self.events.track_cart(
+            products=products,
+            value=value,
+            email=email,
+            contact_id=contact_id,
+            cart_event_id=cart_event_id,
+            description=description,
+        )
+
+    def track_product_view(
+        self, *, product_id: str, email: str | None = None, contact_id: str | None = None
+    ) -> str:
+        """A VISIT event for a product page view; returns its id."""
+        return self.events.track_product_view(
+            product_id=product_id, email=email, contact_id=contact_id
         )
 
     def monitoring_code(self, *, contact_id: str | None = None, **options: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from salesmanago_idosell.callbacks import CallbackKind
@@ -38,3 +40,23 @@ def test_monitoring_code_is_for_the_configured_account() -> None:
         assert f'var _smid = "{box.salesmanago.client_id}";' in code
         assert 'var _smclientid = "abc-123";' in code
         assert f"{box.salesmanago.url}/static/sm.js" in code
+
+
+def test_cart_is_added_then_updated_and_views_are_visits() -> None:
+    with sandbox() as box:
+        integration = make_integration(box)
+        first = integration.track_cart(email="ala@example.pl", products=["101"],
+                                       value=Decimal("10.00"))  # fmt: skip
+        same = integration.track_cart(email="ala@example.pl", products=["101", "102"],
+                                      value=Decimal("25.50"), cart_event_id=first)  # fmt: skip
+        assert same == first
+        assert len(box.salesmanago.events) == 1
+        cart = box.salesmanago.events[first].fields
+        assert cart["contactExtEventType"] == "CART"
+        assert cart["products"] == "101,102"
+        assert cart["location"] == "sandbox_shop"
+        assert box.salesmanago.count("POST /api/contact/updateContactExtEvent") == 1
+        visit = integration.track_product_view(product_id="7", email="ala@example.pl")
+        assert box.salesmanago.events[visit].fields["contactExtEventType"] == "VISIT"
+        with pytest.raises(ValidationError):
+            integration.track_product_view(product_id="7")
