@@ -124,3 +124,24 @@ def test_report_counts_requests_and_renders() -> None:
         data = report.to_dict()
         assert data["streams"]["customers"]["read"] == 60
         assert data["ok"] is True
+
+
+def test_consented_only_never_brings_a_contact_without_consent_through_orders() -> None:
+    with sandbox() as box:
+        integration = make_integration(box)
+        integration.export_customers()
+        report = integration.sync_orders()
+        emails = {c.id: c.email.strip().lower() for c in box.shop.customers}
+        allowed = set(expected_customers(box.shop, ConsentMode.CONSENTED_ONLY))
+        assert set(box.salesmanago.contacts) == allowed
+        skipped = report.stream("orders").skipped["customer without e-mail consent in shop 1"]
+        assert skipped > 0
+        for event in box.salesmanago.events.values():
+            assert event.email in allowed
+        sent = {e.fields["externalId"] for e in box.salesmanago.events.values()}
+        consented_orders = {
+            serial
+            for serial, order in purchases(box.shop).items()
+            if emails[order.client_id] in allowed
+        }
+        assert sent == consented_orders

@@ -28,7 +28,15 @@ from ..categories import CategoryTree
 from ..errors import SalesmanagoAPIError, SalesmanagoIdosellError, ValidationError
 from ..idosell import Page
 from ..idosell.models import Order
-from ..mapping import MappingSettings, Purchase, Skip, category_tags, purchase_event_from_order
+from ..mapping import (
+    ConsentMode,
+    MappingSettings,
+    Purchase,
+    Skip,
+    category_tags,
+    consent_decision,
+    purchase_event_from_order,
+)
 from ..salesmanago import ContactUpsert
 from .engine import Run, dump_cursor
 
@@ -93,10 +101,15 @@ class OrderStream:
         stream = run.report.stream(STREAM)
         serials = [str(o.serial_number) for o in orders]
         known = {} if run.dry_run else run.state.known(ORDERS_KEY, serials)
+        refused = self._without_consent(run, orders)
         for order, serial in zip(orders, serials, strict=True):
             stream.read += 1
             if serial in known:
                 run.report.skip(STREAM, f"order {serial}", f"already {known[serial]}")
+                continue
+            account = order.client.id if order.client.id is not None else 0
+            if account in refused:
+                run.report.skip(STREAM, f"order {serial}", refused[account])
                 continue
             mapped = purchase_event_from_order(order, settings=self.settings)
             if isinstance(mapped, Skip):
@@ -110,6 +123,30 @@ class OrderStream:
                     "skipped",
                 )
             self._buffer.append(_Item(serial, order, mapped))
+
+    def _without_consent(self, run: Run, orders: tuple[Order, ...]) -> dict[int, str]:
+        """Customer id -> skip reason, for the customers whose orders are not passed.
+
+        In ``CONSENTED_ONLY`` mode a purchase would bring a contact without consent into
+        SALESmanago, so those orders are skipped; in ``ALL`` mode nothing is (``{}``).
+        Orders without an account are marked by the key 0.
+        """
+        if self.settings.consent_mode is ConsentMode.ALL or not orders:
+            return {}
+        ids = sorted({o.client.id for o in orders if o.client.id is not None})
+        found = {c.id: c for c in run.idosell.customers.iter(ids=ids)} if ids else {}
+        refused = {0: "order without a customer account"}
+        for customer_id in ids:
+            customer = found.get(customer_id)
+            consented = customer is not None and customer.consents_to_newsletter(
+                self.settings.shop_id
+            )
+            decision = consent_decision(
+                consented=consented, has_account=True, settings=self.settings
+            )
+            if not decision.send:
+                refused[customer_id] = decision.reason or "not passed"
+        return refused
 
     def _flush(self, run: Run, next_page: int) -> bool:
         batch, self._buffer = self._buffer, []

@@ -1,0 +1,177 @@
+"""The ``salesmanago-idosell`` command (also ``python -m salesmanago_idosell``).
+
+Commands:
+    demo             run the whole integration on the built-in sandbox and check the result
+    sync STREAM      customers | subscribers | orders | changes, configured by environment
+    feed inspect F   counts, categories and the first products of an IOF full.xml
+    callback-urls U  the opt-in / opt-out URLs to paste into SALESmanago
+    monitoring-code  the SALESmanago monitoring snippet for the shop's pages
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from ._version import __version__
+from .callbacks import CallbackKind, callback_url
+from .demo import run_demo
+from .errors import SalesmanagoIdosellError, ValidationError
+from .feeds import OfferProduct, iter_offer_products
+from .integration import Integration
+from .mapping import ConsentMode
+from .sync.engine import Progress
+from .sync.report import SyncReport
+from .tracking import monitoring_code
+
+__all__ = ["main"]
+
+STREAMS = ("customers", "subscribers", "orders", "changes")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="salesmanago-idosell",
+        description="Connect an IdoSell shop to SALESmanago.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="run everything on the built-in sandbox")
+    demo.add_argument("--customers", type=int, default=200)
+    demo.add_argument("--subscribers", type=int, default=50)
+    demo.add_argument("--orders", type=int, default=300)
+    demo.add_argument("--products", type=int, default=60)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--consent", choices=[m.value for m in ConsentMode], default="all")
+    sync = commands.add_parser("sync", help="sync a real shop (configuration from environment)")
+    sync.add_argument("stream", choices=STREAMS)
+    sync.add_argument("--dry-run", action="store_true", help="read and map, send nothing")
+    sync.add_argument("--state", default="salesmanago-idosell-state.sqlite")
+    sync.add_argument("--progress", action="store_true", help="show progress on stderr")
+    feed = commands.add_parser("feed", help="IOF feed tools")
+    feed_commands = feed.add_subparsers(dest="feed_command", required=True)
+    inspect = feed_commands.add_parser("inspect", help="summarise an IOF full.xml")
+    inspect.add_argument("file")
+    inspect.add_argument("--first", type=int, default=5)
+    urls = commands.add_parser("callback-urls", help="the opt-in / opt-out callback URLs")
+    urls.add_argument("base_url")
+    commands.add_parser("monitoring-code", help="the monitoring snippet for the shop pages")
+    return parser
+
+
+def _demo(args: argparse.Namespace, out: TextIO) -> int:
+    result = run_demo(
+        customers=args.customers,
+        subscribers=args.subscribers,
+        orders=args.orders,
+        products=args.products,
+        seed=args.seed,
+        consent_mode=ConsentMode(args.consent),
+        out=out,
+    )
+    requests = ", ".join(f"{api} {n}" for api, n in sorted(result.requests.items()))
+    print(f"requests received by the sandbox: {requests}", file=out)
+    if result.ok:
+        print("demo OK: SALESmanago holds exactly what the shop should give it", file=out)
+        return 0
+    for mismatch in result.mismatches:
+        print(f"demo MISMATCH: {mismatch}", file=out)
+    return 1
+
+
+def _progress(enabled: bool) -> Progress | None:
+    if not enabled:
+        return None
+
+    def show(stream: str, done: int, total: int | None) -> None:
+        print(f"\r{stream}: {done}" + (f"/{total}" if total else ""), end="", file=sys.stderr)
+
+    return show
+
+
+def _sync(args: argparse.Namespace, out: TextIO) -> int:
+    with Integration.from_env(state=args.state) as integration:
+        runs: dict[str, Callable[..., SyncReport]] = {
+            "customers": integration.export_customers,
+            "subscribers": integration.export_subscribers,
+            "orders": integration.sync_orders,
+            "changes": integration.sync_changes,
+        }
+        report = runs[args.stream](dry_run=args.dry_run, progress=_progress(args.progress))
+    print(report, file=out)
+    return 0 if report.ok else 1
+
+
+def _feed_inspect(args: argparse.Namespace, out: TextIO) -> int:
+    count, categories = 0, Counter[str]()
+    first: list[OfferProduct] = []
+    for product in iter_offer_products(args.file):
+        count += 1
+        categories[product.category.path if product.category else "(none)"] += 1
+        if len(first) < args.first:
+            first.append(product)
+    print(f"{count} products in {len(categories)} categories", file=out)
+    for name, n in categories.most_common(10):
+        print(f"  {n:6d}  {name}", file=out)
+    for product in first:
+        name = next(iter(product.names.values()), "") if product.names else ""
+        print(f"  #{product.id}  {name}", file=out)
+    return 0
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ValidationError(f"{name} is not set", field=name)
+    return value
+
+
+def _callback_urls(args: argparse.Namespace, out: TextIO) -> int:
+    token = _env("SMIDO_OPT_OUT_TOKEN")
+    for kind in CallbackKind:
+        url = callback_url(kind, base_url=args.base_url, token=token)
+        print(f"{kind.value}: {url}", file=out)
+    return 0
+
+
+def _monitoring_code(_: argparse.Namespace, out: TextIO) -> int:
+    code = monitoring_code(
+        client_id=_env("SALESMANAGO_CLIENT_ID"), endpoint=_env("SALESMANAGO_ENDPOINT")
+    )
+    print(code, end="", file=out)
+    return 0
+
+
+def _feed(args: argparse.Namespace, out: TextIO) -> int:
+    return _feed_inspect(args, out)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "demo": _demo,
+    "sync": _sync,
+    "feed": _feed,
+    "callback-urls": _callback_urls,
+    "monitoring-code": _monitoring_code,
+}
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    stream: TextIO = out if out is not None else sys.stdout
+    try:
+        return COMMANDS[args.command](args, stream)
+    except SalesmanagoIdosellError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the next run resumes from the last checkpoint", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""The command line: demo, sync configuration errors, feed inspect, URLs, snippet."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from salesmanago_idosell.cli import main
+
+FULL_XML = Path(__file__).parents[1] / "feeds" / "fixtures" / "full.xml"
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(argv, out=out), out.getvalue()
+
+
+def test_demo_exits_zero_and_prints_the_reports() -> None:
+    code, text = run(["demo", "--customers", "40", "--orders", "30", "--seed", "3"])
+    assert code == 0
+    assert "customers: read 40" in text
+    assert "orders: read 30" in text
+    assert "demo OK" in text
+
+
+def test_demo_in_consented_only_mode() -> None:
+    code, text = run(["demo", "--customers", "30", "--orders", "10", "--consent", "consented_only"])
+    assert code == 0
+    assert "without e-mail consent" in text
+
+
+def test_sync_without_configuration_names_the_missing_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for name in ("SALESMANAGO_CLIENT_ID", "IDOSELL_SHOP_URL", "IDOSELL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    code, _ = run(["sync", "customers", "--state", str(tmp_path / "s.sqlite")])
+    assert code == 2
+    assert "SALESMANAGO_CLIENT_ID is not set" in capsys.readouterr().err
+
+
+def test_feed_inspect() -> None:
+    code, text = run(["feed", "inspect", str(FULL_XML), "--first", "2"])
+    assert code == 0
+    assert text.startswith("2 products in") or " products in " in text.splitlines()[0]
+    assert text.count("  #") <= 2
+
+
+def test_callback_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMIDO_OPT_OUT_TOKEN", "tok-123")
+    code, text = run(["callback-urls", "https://sklep.example.pl"])
+    assert code == 0
+    assert "opt_in: https://sklep.example.pl/salesmanago/opt-in?email=$email$&token=tok-123" in text
+    assert "/salesmanago/opt-out?email=$email$&token=tok-123" in text
+
+
+def test_monitoring_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESMANAGO_CLIENT_ID", "abc123")
+    monkeypatch.setenv("SALESMANAGO_ENDPOINT", "app2.salesmanago.pl")
+    code, text = run(["monitoring-code"])
+    assert code == 0
+    assert 'var _smid = "abc123";' in text
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "salesmanago_idosell", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("salesmanago-idosell ")
