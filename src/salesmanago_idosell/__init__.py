@@ -26,7 +26,14 @@ from .errors import (
     TransportError,
     ValidationError,
 )
-from .feeds import iter_light_products, iter_offer_products, parse_category_tree, parse_gateway
+from .feeds import (
+    iter_light_products,
+    iter_offer_products,
+    parse_category_tree,
+    parse_gateway,
+    preview_offer,
+    to_catalog_product,
+)
 from .idosell import IdosellClient
 from .integration import Integration
 from .mapping import ConsentMode
@@ -69,4 +76,6 @@ __all__ = [
     "iter_offer_products",
     "parse_category_tree",
     "parse_gateway",
+    "preview_offer",
+    "to_catalog_product",
 ]

@@ -7,6 +7,7 @@
 """
 
 from ._source import FeedSource
+from .catalog import UNCATEGORIZED, to_catalog_product
 from .iof import iter_light_products, iter_offer_products, parse_category_tree, parse_gateway
 from .models import (
     NOT_TRACKED,
@@ -24,9 +25,19 @@ from .models import (
     Size,
     Stock,
 )
+from .writer import (
+    BinarySink,
+    PreviewResult,
+    XmlTarget,
+    preview_offer,
+    render_product,
+    write_salesmanago_xml,
+)
 
 __all__ = [
     "NOT_TRACKED",
+    "UNCATEGORIZED",
+    "BinarySink",
     "CategoryRef",
     "FeedFile",
     "FeedSource",
@@ -35,14 +46,20 @@ __all__ = [
     "LightProduct",
     "NotTracked",
     "OfferProduct",
+    "PreviewResult",
     "Price",
     "Producer",
     "ProductType",
     "Quantity",
     "Size",
     "Stock",
+    "XmlTarget",
     "iter_light_products",
     "iter_offer_products",
     "parse_category_tree",
     "parse_gateway",
+    "preview_offer",
+    "render_product",
+    "to_catalog_product",
+    "write_salesmanago_xml",
 ]

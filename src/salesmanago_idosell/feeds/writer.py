@@ -1,0 +1,206 @@
+"""A streamed SALESmanago XML product file (the "preview of the XML offer file").
+
+>>> from salesmanago_idosell.feeds import preview_offer
+>>> result = preview_offer("full.xml", "preview.xml", language="pol")  # doctest: +SKIP
+>>> result.written, [skip.reason for skip in result.skipped]  # doctest: +SKIP
+(20, [])
+
+The file is UTF-8 XML: a ``<products>`` root holding one ``<product>`` per catalog product,
+whose child elements carry the v3 field names (``productId``, ``mainCategory``,
+``imageUrls/imageUrl``, ``systemDetails/brand``, ...). Numbers use a dot decimal separator,
+as SALESmanago's XML import requires; absent fields are left out. Products are rendered and
+written one at a time, so memory stays flat whatever the number of products.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import ExitStack, closing
+from decimal import Decimal
+from itertools import islice
+from typing import Protocol, cast
+from xml.sax.saxutils import escape
+
+import attrs
+from attrs import frozen
+
+from .._converter import camel, is_empty
+from ..categories import CategoryTree
+from ..mapping import Skip
+from ..salesmanago.catalog_models import CatalogProduct
+from ._source import FeedSource
+from .catalog import to_catalog_product
+from .iof import iter_offer_products
+from .models import OfferProduct
+
+__all__ = [
+    "BinarySink",
+    "PreviewResult",
+    "XmlTarget",
+    "preview_offer",
+    "render_product",
+    "write_salesmanago_xml",
+]
+
+
+class BinarySink(Protocol):
+    """Anything bytes can be written to (an open binary file, ``io.BytesIO``, a socket file)."""
+
+    def write(self, data: bytes, /) -> object:
+        """Write ``data``."""
+
+
+XmlTarget = BinarySink | str | os.PathLike[str]
+"""Where the XML goes: a binary file object (left open) or a path (created or replaced)."""
+
+#: List fields and the element name of their items.
+_ITEMS = {"categories": "category", "image_urls": "imageUrl"}
+#: API-only fields that mean nothing in a file.
+_OMITTED = frozenset({"set_as_null"})
+#: Fields whose HTML goes into a CDATA section for readability.
+_CDATA = frozenset({"description"})
+# Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, surrogates, U+FFFE/F).
+_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_HEADER = b'<?xml version="1.0" encoding="UTF-8"?>\n<products>\n'
+_FOOTER = b"</products>\n"
+
+
+@frozen
+class PreviewResult:
+    """What :func:`preview_offer` did.
+
+    Attributes:
+        written: products written to the file.
+        skipped: products read but not written, with the reason (in feed order).
+    """
+
+    written: int
+    skipped: tuple[Skip, ...] = ()
+
+
+def write_salesmanago_xml(
+    products: Iterable[CatalogProduct], out: XmlTarget, *, limit: int | None = None
+) -> int:
+    """Write ``products`` as a SALESmanago XML product file, one product at a time.
+
+    Args:
+        products: any iterable, consumed lazily: with ``limit=n`` at most ``n`` items are
+            pulled from it.
+        out: a binary file object (written to, not closed) or a path (created or replaced).
+        limit: write at most this many products (``None``: all).
+
+    Returns:
+        The number of products written.
+    """
+    with ExitStack() as stack:
+        sink = _open(out, stack)
+        sink.write(_HEADER)
+        count = 0
+        for product in islice(products, limit if limit is None else max(limit, 0)):
+            sink.write(render_product(product).encode("utf-8"))
+            count += 1
+        sink.write(_FOOTER)
+    return count
+
+
+def render_product(product: CatalogProduct) -> str:
+    """One ``<product>`` element (with a trailing newline) as text."""
+    return f"<product>{_children(product)}</product>\n"
+
+
+def preview_offer(
+    feed_source: FeedSource,
+    out: XmlTarget,
+    *,
+    language: str,
+    limit: int | None = 20,
+    category_tree: CategoryTree | None = None,
+    currency: str | None = None,
+) -> PreviewResult:
+    """Read an IOF ``full.xml``, map its products and write the first ``limit`` as XML.
+
+    Reading stops as soon as ``limit`` products are written; products the mapping skips do
+    not count towards the limit and are reported in the result.
+
+    Args:
+        feed_source: anything :func:`~salesmanago_idosell.feeds.iter_offer_products` takes.
+        out: a binary file object or a path, as for :func:`write_salesmanago_xml`.
+        language: the IOF language id of names and descriptions (``"pol"``).
+        limit: products to write (``None``: the whole feed).
+        category_tree: resolves category paths by id (see :func:`to_catalog_product`).
+        currency: the catalog currency; products in another one are skipped.
+
+    Raises:
+        FeedError: the feed itself is malformed (products before the error are written).
+    """
+    skipped: list[Skip] = []
+
+    def mapped(offer: Iterator[OfferProduct]) -> Generator[CatalogProduct, None, None]:
+        for item in offer:
+            result = to_catalog_product(
+                item,
+                language=language,
+                category_tree=category_tree,
+                currency=currency,
+            )
+            if isinstance(result, Skip):
+                skipped.append(result)
+            else:
+                yield result
+
+    with closing(iter_offer_products(feed_source)) as offer:
+        written = write_salesmanago_xml(mapped(offer), out, limit=limit)
+    return PreviewResult(written=written, skipped=tuple(skipped))
+
+
+def _open(out: XmlTarget, stack: ExitStack) -> BinarySink:
+    if isinstance(out, str | os.PathLike):
+        return stack.enter_context(open(out, "wb"))
+    return out
+
+
+def _children(obj: attrs.AttrsInstance) -> str:
+    """The non-empty attrs fields of ``obj`` as child elements named in camelCase."""
+    parts = []
+    for attribute in attrs.fields(type(obj)):
+        value = getattr(obj, attribute.name)
+        if attribute.name in _OMITTED or is_empty(value):
+            continue
+        tag = camel(attribute.name)
+        parts.append(f"<{tag}>{_content(attribute.name, value)}</{tag}>")
+    return "".join(parts)
+
+
+def _content(name: str, value: object) -> str:
+    if isinstance(value, tuple):
+        item = _ITEMS.get(name, "item")
+        return "".join(f"<{item}>{_text(str(v))}</{item}>" for v in value)
+    if attrs.has(type(value)):
+        return _children(cast("attrs.AttrsInstance", value))
+    if name in _CDATA and isinstance(value, str):
+        return _cdata_or_text(value)
+    return _text(_scalar(value))
+
+
+def _scalar(value: object) -> str:
+    """Booleans as ``true``/``false``, decimals with a dot and no exponent."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _text(value: str) -> str:
+    """Escaped element text; CR kept as a reference (parsers would turn it into LF)."""
+    return escape(_ILLEGAL.sub("", value), {"\r": "&#13;"})
+
+
+def _cdata_or_text(value: str) -> str:
+    """A CDATA section for text with markup (``]]>`` split), escaped text otherwise."""
+    clean = _ILLEGAL.sub("", value)
+    if ("<" not in clean and "&" not in clean) or "\r" in clean:
+        return _text(clean)
+    return "<![CDATA[" + clean.replace("]]>", "]]]]><![CDATA[>") + "]]>"

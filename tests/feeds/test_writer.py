@@ -1,0 +1,243 @@
+"""The streamed SALESmanago XML product file and the offer preview."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from salesmanago_idosell.feeds import (
+    OfferProduct,
+    PreviewResult,
+    Price,
+    iter_offer_products,
+    preview_offer,
+    render_product,
+    to_catalog_product,
+    write_salesmanago_xml,
+)
+from salesmanago_idosell.mapping import Skip
+from salesmanago_idosell.salesmanago.catalog_models import (
+    CatalogProduct,
+    CustomDetails,
+    SystemDetails,
+)
+
+from .iofxml import offer_xml
+from .strategies import PRODUCTS
+
+FULL = Path(__file__).parent / "fixtures" / "full.xml"
+
+
+def _parse(data: bytes) -> list[ElementTree.Element]:
+    """The ``<product>`` elements of a written file (trusted: our own output)."""
+    root = ElementTree.fromstring(data)  # noqa: S314
+    assert root.tag == "products"
+    return list(root)
+
+
+def _write(products: list[CatalogProduct], **options: int | None) -> bytes:
+    out = io.BytesIO()
+    assert write_salesmanago_xml(products, out, **options) == min(
+        len(products), options.get("limit") or len(products)
+    )
+    return out.getvalue()
+
+
+def _catalog(count: int) -> list[CatalogProduct]:
+    return [CatalogProduct(product_id=str(n), name=f"P{n}") for n in range(count)]
+
+
+def _sample() -> list[CatalogProduct]:
+    mapped = [to_catalog_product(p, language="pol") for p in iter_offer_products(FULL)]
+    return [m for m in mapped if isinstance(m, CatalogProduct)]
+
+
+def test_sample_products_written_and_parsed_back() -> None:
+    data = _write(_sample())
+    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<products>\n')
+    elements = _parse(data)
+    assert [e.findtext("productId") for e in elements] == [
+        "33", "34", "35", "41", "42", "44", "45", "47",
+    ]  # fmt: skip
+    second = elements[1]
+    assert [child.tag for child in second] == [
+        "productId", "name", "mainCategory", "categoryExternalId", "categories",
+        "description", "productUrl", "mainImageUrl", "imageUrls", "available", "active",
+        "quantity", "price", "discountPrice", "systemDetails",
+    ]  # fmt: skip
+    assert second.findtext("name") == "Przykładowy towar 34"
+    assert [c.text for c in second.findall("categories/category")] == [
+        "Kategoria testowa 1",
+        "Podkategoria 3",
+    ]
+    assert len(second.findall("imageUrls/imageUrl")) == 5
+    assert second.findtext("systemDetails/brand") == "H&M"
+    assert (second.findtext("price"), second.findtext("discountPrice")) == ("6272.36", "6125.87")
+    assert (second.findtext("available"), second.findtext("quantity")) == ("true", "911")
+    assert b"<brand>H&amp;M</brand>" in data
+    assert "Przykładowy".encode() in data  # UTF-8, not character references
+    assert b"setAsNull" not in data
+
+
+def test_escaping_polish_letters_and_markup_round_trip() -> None:
+    name = 'Zażółć <gęślą> jaźń & "cudzysłów" ]]> koniec'
+    description = "<p>Opis & <b>HTML</b> z ]]> w środku</p>"
+    product = CatalogProduct(product_id="a&b<c", name=name, description=description)
+    data = _write([product])
+    (element,) = _parse(data)
+    assert element.findtext("productId") == "a&b<c"
+    assert element.findtext("name") == name
+    assert element.findtext("description") == description
+    assert b"<description><![CDATA[<p>Opis & <b>HTML</b> z ]]]]><![CDATA[>" in data
+
+
+def test_plain_description_is_not_wrapped_in_cdata() -> None:
+    data = _write([CatalogProduct(product_id="1", description="Opis krótki")])
+    assert "<description>Opis krótki</description>".encode() in data
+
+
+def test_carriage_returns_survive_and_illegal_characters_are_dropped() -> None:
+    product = CatalogProduct(product_id="1", name="a\r\nb\x00c\x1f", description="<i>x</i>\r\ny")
+    (element,) = _parse(_write([product]))
+    assert element.findtext("name") == "a\r\nbc"
+    assert element.findtext("description") == "<i>x</i>\r\ny"
+
+
+def test_numbers_use_a_dot_and_no_exponent() -> None:
+    product = CatalogProduct(
+        product_id="1",
+        price=Decimal("1E+3"),
+        discount_price=Decimal("0.10"),
+        quantity=0,
+        available=False,
+        active=False,
+    )
+    (element,) = _parse(_write([product]))
+    assert [(c.tag, c.text) for c in element][1:] == [
+        ("available", "false"),
+        ("active", "false"),
+        ("quantity", "0"),
+        ("price", "1000"),
+        ("discountPrice", "0.10"),
+    ]
+
+
+def test_nested_details_and_empty_fields() -> None:
+    product = CatalogProduct(
+        product_id="1",
+        name="",
+        categories=(),
+        system_details=SystemDetails(brand="Acme", bestseller=True),
+        custom_details=CustomDetails(detail2="x"),
+        set_as_null=("discountPrice",),
+    )
+    assert render_product(product) == (
+        "<product><productId>1</productId>"
+        "<systemDetails><brand>Acme</brand><bestseller>true</bestseller></systemDetails>"
+        "<customDetails><detail2>x</detail2></customDetails></product>\n"
+    )
+
+
+@pytest.mark.parametrize(("limit", "written"), [(None, 10), (3, 3), (0, 0), (-1, 0), (50, 10)])
+def test_limit(limit: int | None, written: int) -> None:
+    out = io.BytesIO()
+    assert write_salesmanago_xml(_catalog(10), out, limit=limit) == written
+    assert len(_parse(out.getvalue())) == written
+
+
+def test_a_generator_is_consumed_lazily_and_written_as_it_goes() -> None:
+    out = io.BytesIO()
+    pulled: list[int] = []
+
+    def products() -> Iterator[CatalogProduct]:
+        for n in range(1000):
+            # Everything pulled before this item is already in the file.
+            assert out.getvalue().count(b"<product>") == len(pulled)
+            pulled.append(n)
+            yield CatalogProduct(product_id=str(n))
+
+    assert write_salesmanago_xml(products(), out, limit=3) == 3
+    assert pulled == [0, 1, 2]
+
+
+def test_writes_to_a_path_and_leaves_file_objects_open(tmp_path: Path) -> None:
+    target = tmp_path / "preview.xml"
+    assert write_salesmanago_xml(_catalog(2), target) == 2
+    assert len(_parse(target.read_bytes())) == 2
+    assert write_salesmanago_xml(_catalog(1), str(target)) == 1
+    assert len(_parse(target.read_bytes())) == 1
+    with target.open("wb") as stream:
+        write_salesmanago_xml(_catalog(1), stream)
+        assert not stream.closed
+
+
+# --- preview_offer ----------------------------------------------------------------------------
+
+
+def test_preview_of_the_sample() -> None:
+    out = io.BytesIO()
+    assert preview_offer(FULL, out, language="pol") == PreviewResult(written=8)
+    assert len(_parse(out.getvalue())) == 8
+
+
+def test_preview_stops_reading_at_the_limit() -> None:
+    data = FULL.read_bytes()
+    chunks = [data[i : i + 4096] for i in range(0, len(data), 4096)]
+    read: list[bytes] = []
+
+    def source() -> Iterator[bytes]:
+        for chunk in chunks:
+            read.append(chunk)
+            yield chunk
+
+    out = io.BytesIO()
+    assert preview_offer(source(), out, language="eng", limit=1).written == 1
+    assert len(read) < len(chunks) // 2
+    (element,) = _parse(out.getvalue())
+    assert element.findtext("name") == "Sample product 33"
+
+
+def test_preview_reports_skips_and_does_not_count_them() -> None:
+    good = OfferProduct(id="1", names={"pol": "Dobry"}, price=Price(gross=Decimal(5)))
+    products = [
+        OfferProduct(id="2", names={"pol": "Bez ceny"}),
+        good,
+        OfferProduct(id="3", price=Price(gross=Decimal(5))),
+        OfferProduct(id="4", currency="EUR", names={"pol": "Euro"}, price=Price(gross=Decimal(1))),
+        OfferProduct(id="5", names={"pol": "Piąty"}, price=Price(gross=Decimal(2))),
+        OfferProduct(id="6", names={"pol": "Nieczytany"}, price=Price(gross=Decimal(2))),
+    ]
+    out = io.BytesIO()
+    result = preview_offer(offer_xml(products), out, language="pol", limit=2, currency="PLN")
+    assert result == PreviewResult(
+        written=2,
+        skipped=(
+            Skip("product 2", "product has no gross price"),
+            Skip("product 3", "product has no name"),
+            Skip("product 4", "product currency EUR is not the catalog currency PLN"),
+        ),
+    )
+    assert [e.findtext("productId") for e in _parse(out.getvalue())] == ["1", "5"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(product=PRODUCTS)
+def test_any_mapped_product_is_written_as_well_formed_xml(product: OfferProduct) -> None:
+    mapped = to_catalog_product(product, language="pol", html_description=True)
+    if isinstance(mapped, Skip):
+        assert mapped.reason
+        return
+    (element,) = _parse(_write([mapped]))
+    assert element.findtext("productId") == mapped.product_id
+    assert element.findtext("name") == mapped.name
+    assert element.findtext("description") == mapped.description
+    assert [c.text for c in element.findall("categories/category")] == list(mapped.categories)
+    assert element.findtext("price") == (
+        None if mapped.price is None else format(mapped.price, "f")
+    )
