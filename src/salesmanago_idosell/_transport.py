@@ -338,6 +338,9 @@ class Transport:
                 outcome = _Attempt(error=exc)
             else:
                 if 200 <= raw.status_code < 300:
+                    self._log(
+                        "GET", url, _Attempt(response=self._wrap(raw, b"", 0.0)), attempt, None, {}
+                    )
                     return raw
                 outcome = _Attempt(response=self._wrap(raw, raw.content, 0.0))
             self._log("GET", url, outcome, attempt, None, {})

@@ -2,7 +2,7 @@
 
 Commands:
     demo             run the whole integration on the built-in sandbox and check the result
-    sync STREAM      customers | subscribers | orders | changes, configured by environment
+    sync STREAM      customers | subscribers | orders | changes | offer (environment config)
     feed inspect F   counts, categories and the first products of an IOF full.xml
     callback-urls U  the opt-in / opt-out URLs to paste into SALESmanago
     monitoring-code  the SALESmanago monitoring snippet for the shop's pages
@@ -30,7 +30,7 @@ from .tracking import monitoring_code
 
 __all__ = ["main"]
 
-STREAMS = ("customers", "subscribers", "orders", "changes")
+STREAMS = ("customers", "subscribers", "orders", "changes", "offer")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="read and map, send nothing")
     sync.add_argument("--state", default="salesmanago-idosell-state.sqlite")
     sync.add_argument("--progress", action="store_true", help="show progress on stderr")
+    sync.add_argument("--feed", help="offer: the IOF full.xml (path or URL)")
+    sync.add_argument("--categories", help="offer: the IOF categories.xml (path or URL)")
     feed = commands.add_parser("feed", help="IOF feed tools")
     feed_commands = feed.add_subparsers(dest="feed_command", required=True)
     inspect = feed_commands.add_parser("inspect", help="summarise an IOF full.xml")
@@ -94,8 +96,13 @@ def _progress(enabled: bool) -> Progress | None:
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
+    if args.stream == "offer" and not args.feed:
+        raise ValidationError("sync offer needs --feed (a path or URL of full.xml)", field="feed")
     with Integration.from_env(state=args.state) as integration:
         runs: dict[str, Callable[..., SyncReport]] = {
+            "offer": lambda **kw: integration.sync_offer(
+                args.feed, categories=args.categories, **kw
+            ),
             "customers": integration.export_customers,
             "subscribers": integration.export_subscribers,
             "orders": integration.sync_orders,

@@ -33,6 +33,7 @@ ENVIRONMENT: Mapping[str, str] = {
     "salesmanago_owner": "SALESMANAGO_OWNER",
     "salesmanago_endpoint": "SALESMANAGO_ENDPOINT",
     "salesmanago_api_v3_key": "SALESMANAGO_API_V3_KEY",
+    "salesmanago_v3_endpoint": "SALESMANAGO_V3_ENDPOINT",
     "idosell_shop_url": "IDOSELL_SHOP_URL",
     "idosell_api_key": "IDOSELL_API_KEY",
     "idosell_api_version": "IDOSELL_API_VERSION",
@@ -122,6 +123,7 @@ class IntegrationConfig:
     Attributes:
         salesmanago_client_id, salesmanago_api_secret, salesmanago_owner,
         salesmanago_endpoint, salesmanago_api_v3_key: the SALESmanago account.
+        salesmanago_v3_endpoint: the API v3 host (``https://api.salesmanago.com``).
         idosell_shop_url, idosell_api_key, idosell_api_version: the IdoSell shop.
         shop_id: the IdoSell shop whose consent counts (1).
         language: IdoSell language id of names and categories (``pol``).
@@ -148,6 +150,7 @@ class IntegrationConfig:
     salesmanago_owner: str = field(validator=_not_blank)
     salesmanago_endpoint: str = field(validator=_not_blank)
     salesmanago_api_v3_key: str | None = field(default=None, repr=False)
+    salesmanago_v3_endpoint: str = "https://api.salesmanago.com"
     idosell_shop_url: str = field(validator=_not_blank)
     idosell_api_key: str = field(validator=_not_blank, repr=False)
     idosell_api_version: str = "v6"

@@ -1,8 +1,8 @@
 """``salesmanago-idosell demo``: the whole integration on the built-in sandbox.
 
 Starts the fake IdoSell (a generated Polish shop) and the fake SALESmanago on loopback, runs
-every sync against them, prints the reports, then checks what the fake SALESmanago holds
-against the generated shop and says so.
+every sync against them (customers, subscribers, orders, the IOF offer), prints the reports,
+then checks what the fake SALESmanago holds against the generated shop and says so.
 """
 
 from __future__ import annotations
@@ -91,6 +91,9 @@ def verify(box: Sandbox, mode: ConsentMode) -> list[str]:
         problems.append("PURCHASE events do not match the shop's orders")
     if events and max(events.values()) > 1:
         problems.append("an order was sent twice")
+    stored_products = {p for c in box.salesmanago.catalogs.values() for p in c.products}
+    if stored_products != {str(p.id) for p in box.shop.products}:
+        problems.append("the product catalog does not match the shop's offer")
     return problems
 
 
@@ -103,6 +106,7 @@ def demo_config(box: Sandbox, mode: ConsentMode) -> IntegrationConfig:
         salesmanago_owner=sm.owner,
         salesmanago_endpoint=sm.url,
         salesmanago_api_v3_key=sm.api_v3_key,
+        salesmanago_v3_endpoint=sm.url,
         idosell_shop_url=shop.url,
         idosell_api_key=shop.api_key,
         consent_mode=mode,
@@ -127,11 +131,13 @@ def run_demo(
     )
     with sandbox as box, tempfile.TemporaryDirectory() as tmp:
         config = demo_config(box, consent_mode)
+        full, categories = box.write_feeds(tmp)
         with Integration(config, state=Path(tmp) / "state.sqlite") as integration:
             reports = (
                 integration.export_customers(),
                 integration.export_subscribers(),
                 integration.sync_orders(),
+                integration.sync_offer(full, categories=categories),
             )
         for report in reports:
             print(report, file=out)

@@ -23,14 +23,25 @@ from typing import Any, TypeVar
 import attrs
 
 from .callbacks import Callbacks
+from .categories import CategoryTree
 from .config import IntegrationConfig
 from .errors import ValidationError
+from .feeds import (
+    FeedSource,
+    OfferProduct,
+    PreviewResult,
+    XmlTarget,
+    iter_offer_products,
+    parse_category_tree,
+    preview_offer,
+)
 from .idosell import IdosellClient, Page, PageIterator
 from .idosell.models import Customer, Subscriber
 from .mapping import MappingSettings, contact_from_customer, contact_from_subscriber
 from .salesmanago import SalesmanagoClient
 from .shop_events import ShopEvents
 from .sync.engine import ContactStream, Progress, Run, Throttle, dump_cursor, load_cursor
+from .sync.offer import OfferSync
 from .sync.orders import ORDERS_KEY, OrderStream
 from .sync.report import SyncReport
 from .sync.state import MemoryStateStore, SQLiteStateStore, StateStore
@@ -57,6 +68,13 @@ def _state(value: StateStore | str | Path | None) -> StateStore:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _counting(products: Iterator[OfferProduct], progress: Progress) -> Iterator[OfferProduct]:
+    for done, product in enumerate(products, start=1):
+        if done % 100 == 0:
+            progress("offer", done, None)
+        yield product
 
 
 def _parse(value: Any) -> datetime | None:
@@ -104,6 +122,7 @@ class Integration:
             owner=config.salesmanago_owner,
             endpoint=config.salesmanago_endpoint,
             api_v3_key=config.salesmanago_api_v3_key,
+            v3_endpoint=config.salesmanago_v3_endpoint,
             sleep=sleep,
             clock=clock,
         )
@@ -315,6 +334,67 @@ class Integration:
     def _resumed(run: Run, name: str, cursor: dict[str, Any]) -> None:
         if cursor.get("page"):
             run.report.stream(name).resumed_from = f"page {cursor['page']}"
+
+    # -- the offer ----------------------------------------------------------------------
+
+    def _feed(self, feed: FeedSource | str) -> FeedSource:
+        if isinstance(feed, str) and feed.startswith(("http://", "https://")):
+            return self.idosell.download(feed)
+        return feed
+
+    def _category_tree(self, categories: FeedSource | str | None) -> CategoryTree | None:
+        return parse_category_tree(self._feed(categories)) if categories is not None else None
+
+    def sync_offer(
+        self,
+        feed: FeedSource | str,
+        *,
+        categories: FeedSource | str | None = None,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> SyncReport:
+        """The IOF offer feed -> the SALESmanago v3 product catalog (created when missing).
+
+        Args:
+            feed: IOF ``full.xml`` as a path, an ``http(s)`` URL, bytes, a binary file or an
+                iterable of byte chunks (gzip is detected).
+            categories: the feed's ``categories.xml``, to resolve category names by id.
+            dry_run: read and map everything, write nothing.
+            progress: ``progress("offer", done, None)`` every 100 products.
+        """
+        started, requests = self._clock(), self._counts()
+        run = self._run(dry_run=dry_run, progress=progress)
+        offer = OfferSync(
+            catalog_name=self.config.catalog_name,
+            currency=self.config.currency,
+            location=self.config.location,
+            language=self.config.language,
+            batch_size=self.config.product_batch_size,
+            tree=self._category_tree(categories),
+        )
+        products: Iterator[OfferProduct] = iter_offer_products(self._feed(feed))
+        if progress is not None:
+            products = _counting(products, progress)
+        offer.run(run, products)
+        return self._finish(run, started, requests)
+
+    def write_offer_preview(
+        self,
+        feed: FeedSource | str,
+        out: XmlTarget,
+        *,
+        categories: FeedSource | str | None = None,
+        limit: int | None = 20,
+    ) -> PreviewResult:
+        """Write the SALESmanago XML of the feed's first ``limit`` products (the preview)."""
+        return preview_offer(
+            self._feed(feed),
+            out,
+            language=self.config.language,
+            limit=limit,
+            category_tree=self._category_tree(categories),
+            currency=self.config.currency,
+        )
 
     # -- callbacks and tracking -------------------------------------------------------
 

@@ -75,3 +75,45 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("salesmanago-idosell ")
+
+
+def test_sync_offer_needs_a_feed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _ = run(["sync", "offer", "--state", str(tmp_path / "s.sqlite")])
+    assert code == 2
+    assert "--feed" in capsys.readouterr().err
+
+
+def test_sync_against_the_sandbox_from_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from salesmanago_idosell.testing import Sandbox
+
+    with Sandbox(4, customers=20, orders=10, products=10) as box:
+        sm, shop = box.salesmanago, box.idosell
+        env = {
+            "SALESMANAGO_CLIENT_ID": sm.client_id,
+            "SALESMANAGO_API_SECRET": sm.api_secret,
+            "SALESMANAGO_OWNER": sm.owner,
+            "SALESMANAGO_ENDPOINT": sm.url,
+            "SALESMANAGO_API_V3_KEY": sm.api_v3_key,
+            "SALESMANAGO_V3_ENDPOINT": sm.url,
+            "IDOSELL_SHOP_URL": shop.url,
+            "IDOSELL_API_KEY": shop.api_key,
+            "SMIDO_CONSENT_MODE": "all",
+            "SMIDO_IDOSELL_RATE_LIMIT": "1000",
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        state = str(tmp_path / "state.sqlite")
+        code, text = run(["sync", "customers", "--dry-run", "--state", state])
+        assert code == 0
+        assert "dry run" in text
+        assert sm.contacts == {}
+        code, text = run(["sync", "customers", "--state", state])
+        assert code == 0
+        assert len(sm.contacts) > 0
+        code, text = run(["sync", "offer", "--feed", shop.full_xml_url, "--state", state])
+        assert code == 0
+        assert "offer: read 10, sent 10" in text

@@ -225,3 +225,16 @@ def test_context_manager_closes(mocked: responses.RequestsMock) -> None:
     with IdosellClient(shop_url=SHOP, api_key=API_KEY) as shop:
         mocked.get(LOAD, json={"serverLoadStatus": "normal"})
         assert shop.system.server_load() is ServerLoad.NORMAL
+
+
+def test_download_streams_and_keeps_the_export_token_out_of_logs(
+    client: IdosellClient, mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = SHOP + "/edi/export-offer.php?token=feed-export-secret"
+    mocked.get(url, body=b"<offer/>" * 10)
+    caplog.set_level(logging.DEBUG, logger="salesmanago_idosell")
+    assert b"".join(client.download(url, chunk_size=7)) == b"<offer/>" * 10
+    assert "feed-export-secret" not in caplog.text
+    assert "export-offer.php" in caplog.text
+    with pytest.raises(ValidationError):
+        client.download("ftp://x")

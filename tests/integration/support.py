@@ -27,6 +27,7 @@ def config_for(sandbox: Sandbox, **options: Any) -> IntegrationConfig:
         "salesmanago_owner": sm.owner,
         "salesmanago_endpoint": sm.url,
         "salesmanago_api_v3_key": sm.api_v3_key,
+        "salesmanago_v3_endpoint": sm.url,
         "idosell_shop_url": shop.url,
         "idosell_api_key": shop.api_key,
         "location": "sandbox_shop",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from cattrs import Converter, transform_error
 from cattrs.errors import BaseValidationError
@@ -146,6 +147,19 @@ class IdosellClient:
 
     def __repr__(self) -> str:
         return f"IdosellClient(base_url={self.base_url!r}, timezone={self.timezone!s})"
+
+    def download(self, url: str, *, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+        """Stream a file (e.g. the shop's IOF feed) in chunks, lazily.
+
+        The URL's query string (IOF feed URLs carry an export token) is treated as a secret:
+        it never appears in logs or exception messages.
+        """
+        if not url.startswith(("http://", "https://")):
+            raise ValidationError("download needs an http(s) URL", field="url")
+        query = urlsplit(url).query
+        if query:
+            self._transport.add_secret(query)
+        return self._transport.stream(url, chunk_size=chunk_size)
 
     @property
     def request_count(self) -> int:

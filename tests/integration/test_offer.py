@@ -1,0 +1,60 @@
+"""The IOF offer feed -> the SALESmanago product catalog, and the XML preview."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from tests.integration.support import make_integration, sandbox
+
+
+def test_offer_fills_a_catalog_created_with_location_and_currency(tmp_path: Path) -> None:
+    with sandbox(products=130) as box:
+        full, categories = box.write_feeds(tmp_path)
+        integration = make_integration(box)
+        report = integration.sync_offer(full, categories=categories)
+        assert report.ok
+        (catalog,) = box.salesmanago.catalogs.values()
+        assert (catalog.name, catalog.currency, catalog.location) == ("IdoSell", "PLN",
+                                                                      "sandbox_shop")  # fmt: skip
+        assert set(catalog.products) == {str(p.id) for p in box.shop.products}
+        assert report.stream("offer").sent == 130
+        assert box.salesmanago.count("POST /v3/product/upsert") == 2  # 100 + 30
+        by_id = {str(p.id): p for p in box.shop.products}
+        for product_id, stored in catalog.products.items():
+            assert stored["name"] == by_id[product_id].name
+        integration.sync_offer(full, categories=categories)
+        assert len(box.salesmanago.catalogs) == 1  # found again, not created twice
+
+
+def test_offer_from_the_shops_urls_and_category_names_with_a_slash() -> None:
+    with sandbox(products=40) as box:
+        report = make_integration(box).sync_offer(
+            box.idosell.full_xml_url, categories=box.idosell.categories_xml_url
+        )
+        assert report.ok
+        (catalog,) = box.salesmanago.catalogs.values()
+        names = {c.name for c in box.shop.categories}
+        for stored in catalog.products.values():
+            assert set(stored["categories"]) <= names  # "Wiosna/Lato" kept whole
+        assert report.requests["idosell"] == 2
+
+
+def test_offer_dry_run_creates_nothing(tmp_path: Path) -> None:
+    with sandbox(products=20) as box:
+        full, _ = box.write_feeds(tmp_path)
+        report = make_integration(box).sync_offer(full, dry_run=True)
+        assert report.stream("offer").sent == 20
+        assert box.salesmanago.catalogs == {}
+
+
+def test_offer_preview_writes_the_first_products(tmp_path: Path) -> None:
+    with sandbox(products=20) as box:
+        full, categories = box.write_feeds(tmp_path)
+        out = tmp_path / "preview.xml"
+        result = make_integration(box).write_offer_preview(
+            full, out, categories=categories, limit=3
+        )
+        assert result.written == 3
+        root = ET.parse(out).getroot()  # noqa: S314 - our own output
+        assert [p.findtext("productId") for p in root] == [str(p.id) for p in box.shop.products[:3]]
