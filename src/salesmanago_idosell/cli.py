@@ -25,6 +25,7 @@ from .feeds import OfferProduct, iter_offer_products
 from .integration import Integration
 from .mapping import ConsentMode
 from .sync.engine import Progress
+from .sync.progress import TqdmProgress
 from .sync.report import SyncReport
 from .tracking import monitoring_code
 
@@ -86,8 +87,13 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _progress(enabled: bool) -> Progress | None:
+    """tqdm bars when the ``progress`` extra is installed, else a line on stderr."""
     if not enabled:
         return None
+    try:
+        return TqdmProgress()
+    except ValidationError:
+        pass
 
     def show(stream: str, done: int, total: int | None) -> None:
         print(f"\r{stream}: {done}" + (f"/{total}" if total else ""), end="", file=sys.stderr)

@@ -18,9 +18,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
-
-import attrs
+from typing import Any
 
 from .callbacks import Callbacks
 from .categories import CategoryTree
@@ -35,27 +33,21 @@ from .feeds import (
     parse_category_tree,
     preview_offer,
 )
-from .idosell import IdosellClient, Page, PageIterator
-from .idosell.models import Customer, Subscriber
-from .mapping import MappingSettings, contact_from_customer, contact_from_subscriber
+from .idosell import IdosellClient
+from .mapping import MappingSettings
 from .salesmanago import SalesmanagoClient
 from .shop_events import ShopEvents
-from .sync.engine import ContactStream, Progress, Run, Throttle, dump_cursor, load_cursor
+from .sync.engine import Progress, Run, Throttle
 from .sync.offer import OfferSync
-from .sync.orders import ORDERS_KEY, OrderStream
+from .sync.progress import ProgressOption, TqdmProgress, resolve_progress
 from .sync.report import SyncReport
 from .sync.state import MemoryStateStore, SQLiteStateStore, StateStore
+from .sync.streams import Streams
 from .tracking import monitoring_code
 
 __all__ = ["Integration"]
 
 logger = logging.getLogger("salesmanago_idosell")
-T = TypeVar("T")
-
-CUSTOMERS_EXPORT = "customers.export"
-CUSTOMERS_CHANGES = "customers.changes"
-SUBSCRIBERS_EXPORT = "subscribers.export"
-SUBSCRIBERS_LAST = "subscribers.last"
 
 
 def _state(value: StateStore | str | Path | None) -> StateStore:
@@ -66,19 +58,11 @@ def _state(value: StateStore | str | Path | None) -> StateStore:
     return value
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _counting(products: Iterator[OfferProduct], progress: Progress) -> Iterator[OfferProduct]:
     for done, product in enumerate(products, start=1):
         if done % 100 == 0:
             progress("offer", done, None)
         yield product
-
-
-def _parse(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 class Integration:
@@ -131,6 +115,13 @@ class Integration:
         self._sleep = sleep
         self._clock = clock
         self._now = now
+        self._streams = Streams(
+            idosell=self.idosell,
+            state=self.state,
+            config=config,
+            settings=self.settings,
+            now=now,
+        )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **options: Any) -> Integration:
@@ -154,7 +145,7 @@ class Integration:
 
     # -- runs -------------------------------------------------------------------------
 
-    def _run(self, *, dry_run: bool, progress: Progress | None) -> Run:
+    def _run(self, *, dry_run: bool, progress: ProgressOption) -> Run:
         report = SyncReport(started_at=self._now(), dry_run=dry_run)
         throttle = Throttle(
             self.idosell,
@@ -169,7 +160,7 @@ class Integration:
             report=report,
             throttle=throttle,
             dry_run=dry_run,
-            progress=progress,
+            progress=resolve_progress(progress),
         )
 
     def _finish(self, run: Run, started: float, requests: tuple[int, int]) -> SyncReport:
@@ -177,6 +168,8 @@ class Integration:
         report.duration = self._clock() - started
         report.requests["idosell"] += self.idosell.request_count - requests[0]
         report.requests["salesmanago"] += self.salesmanago.request_count - requests[1]
+        if isinstance(run.progress, TqdmProgress):
+            run.progress.close()
         logger.info("%s", report)
         return report
 
@@ -184,7 +177,7 @@ class Integration:
         return self.idosell.request_count, self.salesmanago.request_count
 
     def export_customers(
-        self, *, dry_run: bool = False, progress: Progress | None = None
+        self, *, dry_run: bool = False, progress: ProgressOption = None
     ) -> SyncReport:
         """The full export of every customer account (tag ``rejestracja``); resumable.
 
@@ -194,79 +187,24 @@ class Integration:
         """
         started, requests = self._clock(), self._counts()
         run = self._run(dry_run=dry_run, progress=progress)
-        self._export_customers(run)
+        self._streams.export_customers(run)
         return self._finish(run, started, requests)
 
-    def _export_customers(self, run: Run) -> None:
-        cursor = load_cursor(self.state.cursor(CUSTOMERS_EXPORT))
-        began = cursor.get("started") or self._now().isoformat()
-        self._resumed(run, "customers", cursor)
-        stream = self._customer_stream(CUSTOMERS_EXPORT, None, {"started": began})
-        if stream.run(run, start_page=int(cursor.get("page", 0))) and not run.dry_run:
-            self.state.checkpoint(CUSTOMERS_EXPORT, None)
-            if self.state.cursor(CUSTOMERS_CHANGES) is None:
-                self.state.checkpoint(CUSTOMERS_CHANGES, dump_cursor({"since": began}))
-
-    def _customer_stream(
-        self, key: str, since: datetime | None, cursor: dict[str, Any]
-    ) -> ContactStream[Customer]:
-        pages = self._paged(self.idosell.customers.iter(modified_since=since))
-
-        def from_page(start: int) -> Iterator[Page[Customer]]:
-            return pages.iter_pages(start=start)
-
-        return ContactStream(
-            name="customers",
-            key=key,
-            pages=from_page,
-            to_contact=lambda c: contact_from_customer(c, settings=self.settings),
-            batch_size=self.config.contact_batch_size,
-            cursor=cursor,
-        )
-
     def export_subscribers(
-        self, *, dry_run: bool = False, progress: Progress | None = None
+        self, *, dry_run: bool = False, progress: ProgressOption = None
     ) -> SyncReport:
         """Newsletter subscribers without an account (tag ``newsletter``); resumable."""
         started, requests = self._clock(), self._counts()
         run = self._run(dry_run=dry_run, progress=progress)
-        self._subscribers(run, since=None)
+        self._streams.subscribers(run, since=None)
         return self._finish(run, started, requests)
-
-    def _subscribers(self, run: Run, *, since: datetime | None) -> bool:
-        cursor = load_cursor(self.state.cursor(SUBSCRIBERS_EXPORT))
-        began = cursor.get("started") or self._now().isoformat()
-        since = _parse(cursor.get("since")) or since
-        self._resumed(run, "subscribers", cursor)
-        pages = self._paged(
-            self.idosell.newsletter.iter_email_subscribers(
-                registered=False, since=since, shop_ids=[self.config.shop_id]
-            )
-        )
-
-        def from_page(start: int) -> Iterator[Page[Subscriber]]:
-            return pages.iter_pages(start=start)
-
-        stream = ContactStream(
-            name="subscribers",
-            key=SUBSCRIBERS_EXPORT,
-            pages=from_page,
-            to_contact=lambda s: contact_from_subscriber(s, settings=self.settings),
-            batch_size=self.config.contact_batch_size,
-            cursor={"started": began, "since": _iso(since)},
-        )
-        done = stream.run(run, start_page=int(cursor.get("page", 0)))
-        if done and not run.dry_run:
-            self.state.checkpoint(SUBSCRIBERS_EXPORT, None)
-            self.state.checkpoint(SUBSCRIBERS_LAST, dump_cursor({"since": began}))
-        return done
 
     def sync_orders(
         self,
         since: datetime | None = None,
         *,
         dry_run: bool = False,
-        progress: Progress | None = None,
+        progress: ProgressOption = None,
     ) -> SyncReport:
         """New orders -> PURCHASE events and category tags, at most once per order.
 
@@ -274,35 +212,15 @@ class Integration:
             since: orders added at or after this moment; default: since the last completed
                 run (all orders on the first run).
             dry_run: read and map everything, write nothing.
-            progress: ``progress(stream, done, total)`` after every page.
+            progress: ``progress(stream, done, total)`` after every page, or ``True`` for
+                tqdm bars (the ``progress`` extra).
         """
         started, requests = self._clock(), self._counts()
         run = self._run(dry_run=dry_run, progress=progress)
-        self._orders(run, since=since)
+        self._streams.orders(run, since=since)
         return self._finish(run, started, requests)
 
-    def _orders(self, run: Run, *, since: datetime | None) -> bool:
-        cursor = load_cursor(self.state.cursor(ORDERS_KEY))
-        resuming = "until" in cursor
-        if resuming:
-            self._resumed(run, "orders", cursor)
-        start = _parse(cursor.get("since")) if resuming or since is None else since
-        until = _parse(cursor.get("until")) or self._now()
-        pages = self._paged(self.idosell.orders.iter(added_since=start, until=until))
-        stream = OrderStream(
-            pages=lambda first: pages.iter_pages(start=first),
-            settings=self.settings,
-            batch_size=self.config.event_batch_size,
-            cursor={"since": _iso(start), "until": until.isoformat()},
-        )
-        done = stream.run(run, start_page=int(cursor.get("page", 0)) if resuming else 0)
-        if done and not run.dry_run:
-            self.state.checkpoint(ORDERS_KEY, dump_cursor({"since": until.isoformat()}))
-        return done
-
-    def sync_changes(
-        self, *, dry_run: bool = False, progress: Progress | None = None
-    ) -> SyncReport:
+    def sync_changes(self, *, dry_run: bool = False, progress: ProgressOption = None) -> SyncReport:
         """The incremental run for a scheduler: changed customers, new subscribers, orders.
 
         Each stream starts where its last successful run ended; a stream that fails does
@@ -310,30 +228,10 @@ class Integration:
         """
         started, requests = self._clock(), self._counts()
         run = self._run(dry_run=dry_run, progress=progress)
-        self._changed_customers(run)
-        last = load_cursor(self.state.cursor(SUBSCRIBERS_LAST)).get("since")
-        self._subscribers(run, since=_parse(last))
-        self._orders(run, since=None)
+        self._streams.changed_customers(run)
+        self._streams.subscribers(run, since=self._streams.last_subscribers_run())
+        self._streams.orders(run, since=None)
         return self._finish(run, started, requests)
-
-    def _changed_customers(self, run: Run) -> None:
-        cursor = load_cursor(self.state.cursor(CUSTOMERS_CHANGES))
-        began = cursor.get("started") or self._now().isoformat()
-        since = _parse(cursor.get("since"))
-        if "page" in cursor:
-            self._resumed(run, "customers", cursor)
-        fields = {"since": _iso(since), "started": began}
-        stream = self._customer_stream(CUSTOMERS_CHANGES, since, fields)
-        if stream.run(run, start_page=int(cursor.get("page", 0))) and not run.dry_run:
-            self.state.checkpoint(CUSTOMERS_CHANGES, dump_cursor({"since": began}))
-
-    def _paged(self, pages: PageIterator[T]) -> PageIterator[T]:
-        return attrs.evolve(pages, page_size=self.config.page_size)
-
-    @staticmethod
-    def _resumed(run: Run, name: str, cursor: dict[str, Any]) -> None:
-        if cursor.get("page"):
-            run.report.stream(name).resumed_from = f"page {cursor['page']}"
 
     # -- the offer ----------------------------------------------------------------------
 
@@ -351,7 +249,7 @@ class Integration:
         *,
         categories: FeedSource | str | None = None,
         dry_run: bool = False,
-        progress: Progress | None = None,
+        progress: ProgressOption = None,
     ) -> SyncReport:
         """The IOF offer feed -> the SALESmanago v3 product catalog (created when missing).
 
@@ -373,8 +271,8 @@ class Integration:
             tree=self._category_tree(categories),
         )
         products: Iterator[OfferProduct] = iter_offer_products(self._feed(feed))
-        if progress is not None:
-            products = _counting(products, progress)
+        if run.progress is not None:
+            products = _counting(products, run.progress)
         offer.run(run, products)
         return self._finish(run, started, requests)
 
