@@ -138,8 +138,10 @@ class IntegrationConfig:
         idosell_rate_limit: IdoSell requests per second (2; be gentle with the shop).
         overload_backoff: seconds to wait while IdoSell reports an overloaded server (30).
         load_check_pages: check the server load every this many pages (10).
-        contact_batch_size: contacts per SALESmanago batch (500, at most 1000).
-        event_batch_size: events per SALESmanago batch (100, at most 1000).
+        contact_batch_size: contacts collected before a SALESmanago batch is sent (500);
+            the checkpoint follows each acknowledged batch. Requests hold at most 1000.
+        event_batch_size: PURCHASE events collected before a batch is sent (100): the most
+            that a hard kill can leave "possibly sent twice".
         product_batch_size: products per catalog request (100).
         page_size: records per IdoSell page (100, the maximum); smaller pages make
             checkpoints more frequent.

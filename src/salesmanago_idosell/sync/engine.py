@@ -21,6 +21,7 @@ from ..idosell import IdosellClient, Page
 from ..idosell.models import ServerLoad
 from ..mapping import Skip
 from ..salesmanago import ContactUpsert, SalesmanagoClient
+from ..salesmanago.contacts import BATCH_MAX
 from .report import SyncReport
 from .state import StateStore
 
@@ -119,7 +120,8 @@ class ContactStream(Generic[T]):
         key: the state store's stream key (``customers.export``, ...).
         pages: yields the source's pages from a given page number.
         to_contact: the pure mapping of one record.
-        batch_size: contacts per SALESmanago batch.
+        batch_size: a batch is sent once this many contacts are collected (whole pages, so a
+            batch may be larger), in requests of at most 1000 contacts.
         cursor: the cursor fields of this run (``since`` ...), stored with the page.
     """
 
@@ -164,7 +166,7 @@ class ContactStream(Generic[T]):
             return True
         if batch:
             try:
-                result = run.salesmanago.contacts.batch_upsert(batch, chunk_size=self.batch_size)
+                result = run.salesmanago.contacts.batch_upsert(batch, chunk_size=BATCH_MAX)
             except SalesmanagoIdosellError as exc:
                 run.report.fail(self.name, [c.email for c in batch], type(exc).__name__)
                 run.report.errors.append(f"{self.name}: {exc}")
