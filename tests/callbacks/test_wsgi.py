@@ -148,7 +148,7 @@ def test_hostile_requests_are_refused_before_the_handler() -> None:
     bad_length = request(app, "POST", path, CONTENT_LENGTH="12abc")
     many = request(app, "GET", path, query="&".join(f"k{i}=v" for i in range(50)))
 
-    assert big[0] == "413 Request Entity Too Large"
+    assert big[0].startswith("413 ")  # the phrase changed in Python 3.13
     assert bad_length[0] == "400 Bad Request"
     assert many[2] == {"success": False, "message": "Validation failed: too many parameters"}
     assert handler.calls == []

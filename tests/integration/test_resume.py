@@ -76,7 +76,8 @@ def test_customer_export_resumes_after_ctrl_c(after_sending: bool, tmp_path: Any
         state.close()
         second = make_integration(box, state=SQLiteStateStore(tmp_path / "state.sqlite"),
                                   **options)  # fmt: skip
-        report = second.export_customers()
+        with second:
+            report = second.export_customers()
         assert report.stream("customers").resumed_from == "page 2"
         assert contents(box) == expected
         assert box.salesmanago.count(BATCH_UPSERT) <= batches + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,14 @@ from salesmanago_idosell.sync.state import MemoryStateStore, SQLiteStateStore, S
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> StateStore:
-    if request.param == "memory":
-        return MemoryStateStore()
-    return SQLiteStateStore(tmp_path / "state.sqlite")
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
+    opened: StateStore = (
+        MemoryStateStore()
+        if request.param == "memory"
+        else SQLiteStateStore(tmp_path / "state.sqlite")
+    )
+    yield opened
+    opened.close()
 
 
 def test_cursor_sent_and_pending(store: StateStore) -> None:
@@ -62,3 +67,4 @@ def test_sqlite_checkpoint_is_all_or_nothing(tmp_path: Path) -> None:
         store.checkpoint("orders", unbindable, sent=["2"])  # type: ignore[arg-type]
     assert store.cursor("orders") == "old"
     assert store.known("orders", ["1", "2"]) == {"1": "sent"}
+    store.close()
