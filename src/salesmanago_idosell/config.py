@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 from attrs import field, frozen
 
+from ._urls import normalize_base_url
 from .errors import ValidationError
 from .mapping import NON_PURCHASE_STATUSES, ConsentMode, MappingSettings, TagStyle
 
@@ -218,7 +219,9 @@ class IntegrationConfig:
             consent_mode=self.consent_mode,
             timezone=self.timezone,
             location=self.location,
-            shop_domain=urlsplit(self._shop_url()).hostname,
+            shop_domain=urlsplit(
+                normalize_base_url(self.idosell_shop_url, field="idosell_shop_url")
+            ).hostname,
             registration_tag=self.registration_tag,
             newsletter_tag=self.newsletter_tag,
             category_tag_depth=self.category_tag_depth,
@@ -226,7 +229,3 @@ class IntegrationConfig:
             category_language=self.language,
             non_purchase_statuses=self.purchase_excluded_statuses,
         )
-
-    def _shop_url(self) -> str:
-        url = self.idosell_shop_url.strip()
-        return url if "://" in url else f"https://{url}"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
+from .._chunks import chunked
 from ..categories import Category, CategoryTree
 from ..errors import ResponseValidationError
 from ._wire import ignores, open_record, snake_case
@@ -150,10 +151,9 @@ class ProductsAPI:
 
         Products the shop does not return (deleted, unknown) are absent from the result.
         """
-        ids = list(dict.fromkeys(int(p) for p in product_ids))
+        ids = dict.fromkeys(int(p) for p in product_ids)
         found: dict[int, int] = {}
-        for start in range(0, len(ids), MAX_PAGE_SIZE):
-            chunk = ids[start : start + MAX_PAGE_SIZE]
+        for chunk in chunked(ids, MAX_PAGE_SIZE):
             params = {
                 "productParams": [{"productId": p} for p in chunk],
                 "returnElements": ["category_id"],

@@ -19,6 +19,7 @@ from .._transport import (
     Timeout,
     Transport,
 )
+from .._urls import normalize_base_url
 from ..errors import (
     HTTPStatusError,
     IdosellAPIError,
@@ -49,14 +50,7 @@ _EMPTY_STATUSES = frozenset({200, 207, 404})
 
 def normalize_shop_url(shop_url: str) -> str:
     """``shop.example.pl`` -> ``https://shop.example.pl``; explicit ``http(s)://`` is kept."""
-    url = shop_url.strip().rstrip("/")
-    if not url:
-        raise ValidationError("shop_url must not be empty", field="shop_url")
-    if "://" not in url:
-        url = "https://" + url
-    if not url.startswith(("http://", "https://")):
-        raise ValidationError("shop_url must be an http(s) URL or a host", field="shop_url")
-    return url
+    return normalize_base_url(shop_url, field="shop_url")
 
 
 def fault_of(payload: Any) -> tuple[int, str] | None:

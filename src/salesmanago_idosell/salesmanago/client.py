@@ -12,9 +12,9 @@ import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
-from urllib.parse import urlsplit
 
 from .._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout, Transport
+from .._urls import normalize_base_url
 from ..errors import ValidationError
 from ._calls import V2Caller, V3Caller
 from ._wire import make_salesmanago_converter
@@ -37,15 +37,7 @@ def normalize_endpoint(endpoint: str, *, field: str = "endpoint") -> str:
     ``https://app2.salesmanago.pl``; an explicit ``http://`` URL (local test servers, the
     sandbox) is kept as given. A trailing ``/`` or ``/api`` is dropped.
     """
-    value = endpoint.strip()
-    if "://" not in value:
-        value = "https://" + value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
-        raise ValidationError(f"{field} is not a host or URL: {endpoint!r}", field=field)
-    path = parts.path.rstrip("/")
-    path = path.removesuffix("/api")
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    return normalize_base_url(endpoint, field=field, strip_suffix="/api")
 
 
 def _required(value: str, field: str) -> str:
