@@ -159,14 +159,10 @@ def _monitoring_code(_: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _feed(args: argparse.Namespace, out: TextIO) -> int:
-    return _feed_inspect(args, out)
-
-
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "demo": _demo,
     "sync": _sync,
-    "feed": _feed,
+    "feed": _feed_inspect,  # "inspect" is the only feed command
     "callback-urls": _callback_urls,
     "monitoring-code": _monitoring_code,
 }

@@ -18,13 +18,13 @@ import attrs
 from attrs import field, frozen
 
 from ._urls import normalize_base_url
+from .callbacks import check_token
 from .errors import ValidationError
 from .mapping import NON_PURCHASE_STATUSES, ConsentMode, MappingSettings, TagStyle
 
 __all__ = ["ENVIRONMENT", "IntegrationConfig", "default_location"]
 
 _LOCATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,35}")
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,16}")  # the same rule as callbacks.check_token
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 #: Attribute -> environment variable read by :meth:`IntegrationConfig.from_env`.
@@ -80,6 +80,16 @@ def _check(pattern: re.Pattern[str], what: str) -> Callable[[Any, attrs.Attribut
             raise ValidationError(f"{attribute.name}: {what}", field=attribute.name)
 
     return validate
+
+
+def _token(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    """The callbacks' own rule (:func:`~salesmanago_idosell.callbacks.check_token`)."""
+    if value is None:
+        return
+    try:
+        check_token(value)
+    except ValidationError as exc:
+        raise ValidationError(f"{attribute.name}: {exc}", field=attribute.name) from None
 
 
 def _not_blank(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -160,9 +170,7 @@ class IntegrationConfig:
     shop_id: int = field(default=1, converter=int, validator=_positive)
     language: str = "pol"
     timezone: str = field(default="Europe/Warsaw", validator=_timezone)
-    opt_out_token: str | None = field(
-        default=None, repr=False, validator=_check(_TOKEN, "1-16 letters, digits, '-' or '_'")
-    )
+    opt_out_token: str | None = field(default=None, repr=False, validator=_token)
     consent_mode: ConsentMode = field(default=ConsentMode.CONSENTED_ONLY, converter=ConsentMode)
     location: str = field(validator=_check(_LOCATION, "3-36 letters, digits or '_'"))
     currency: str = "PLN"

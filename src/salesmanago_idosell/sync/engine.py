@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from attrs import define, field
@@ -179,7 +179,7 @@ class ContactStream(Generic[T]):
         self,
         run: Run,
         batch: list[ContactUpsert],
-        ids: Any,
+        ids: Mapping[str, str],
         messages: tuple[str, ...],
     ) -> None:
         stream = run.report.stream(self.name)
