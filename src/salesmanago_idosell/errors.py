@@ -18,6 +18,10 @@ Every exception the SDK raises derives from :class:`SalesmanagoIdosellError`, so
     │   └── IdosellAPIError        IdoSell ``faultCode`` / ``faultString``
     ├── JobTimeoutError            an asynchronous job did not finish in time
     ├── ResponseValidationError    a 2xx body the SDK could not understand
+    │   └── PageShapeError         a page that is not a page (error body, missing rows)
+    ├── PartialBatchError          a chunked call stopped after some chunks were stored
+    ├── SyncInProgressError        another run holds the state's run lease
+    ├── StateMismatchError         a state store used with another shop or account
     └── FeedError                  a malformed or hostile XML feed
 
 Exception messages never contain a secret: the transport scrubs known secret values from
@@ -39,12 +43,16 @@ __all__ = [
     "IdosellAPIError",
     "JobTimeoutError",
     "NotFoundError",
+    "PageShapeError",
+    "PartialBatchError",
     "RateLimitError",
     "ResponseValidationError",
     "SalesmanagoAPIError",
     "SalesmanagoIdosellError",
     "SalesmanagoV3APIError",
     "ServerError",
+    "StateMismatchError",
+    "SyncInProgressError",
     "TransportError",
     "V3Problem",
     "ValidationError",
@@ -319,3 +327,78 @@ class FeedError(SalesmanagoIdosellError):
         self.line = line
         self.column = column
         self.item = item
+
+
+class PageShapeError(ResponseValidationError):
+    """A page of a paged IdoSell gate that is not a page: an error body, an unknown fault, or
+    fewer rows than the gate promised before its last page.
+
+    A stream that meets it stops and is *not* marked complete, so no record is skipped.
+
+    Attributes:
+        page: the 0-based page number that was asked for.
+    """
+
+    def __init__(self, message: str, *, endpoint: str, page: int) -> None:
+        super().__init__(message, endpoint=endpoint)
+        self.page = page
+
+
+class PartialBatchError(SalesmanagoIdosellError):
+    """A chunked batch call stopped at a failing chunk after earlier chunks were stored.
+
+    Attributes:
+        acknowledged: how many leading items SALESmanago acknowledged (whole chunks).
+        failed_start: index of the first item of the failing chunk.
+        failed_end: index after the last item of the failing chunk.
+        certain: True when the failing chunk was certainly not stored (``success: false``),
+            False when it may have been (timeout, dropped connection, 5xx).
+        cause: the failing chunk's own exception.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        acknowledged: int,
+        failed_start: int,
+        failed_end: int,
+        certain: bool,
+        cause: SalesmanagoIdosellError,
+    ) -> None:
+        super().__init__(message)
+        self.acknowledged = acknowledged
+        self.failed_start = failed_start
+        self.failed_end = failed_end
+        self.certain = certain
+        self.cause = cause
+
+
+class SyncInProgressError(SalesmanagoIdosellError):
+    """Another run holds the state store's run lease (one run at a time per shop state).
+
+    Attributes:
+        holder: who holds it (``host``, ``pid``, start time), as text.
+        expires_at: when the lease expires unless renewed (ISO 8601, UTC).
+    """
+
+    def __init__(self, message: str, *, holder: str, expires_at: str) -> None:
+        super().__init__(message)
+        self.holder = holder
+        self.expires_at = expires_at
+
+
+class StateMismatchError(SalesmanagoIdosellError):
+    """A state store was written for another shop or SALESmanago account.
+
+    Using it would skip that shop's records as "already sent" or re-send this one's.
+
+    Attributes:
+        stored: the identity recorded in the store (``shop host | client id``).
+        current: the identity of this integration.
+    """
+
+    def __init__(self, message: str, *, stored: str, current: str) -> None:
+        super().__init__(message)
+        self.stored = stored
+        self.current = current

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cached_property
@@ -23,7 +24,7 @@ from typing import Any
 from .callbacks import Callbacks
 from .categories import CategoryTree
 from .config import IntegrationConfig
-from .errors import ValidationError
+from .errors import SyncInProgressError, ValidationError
 from .feeds import (
     FeedSource,
     OfferProduct,
@@ -37,9 +38,12 @@ from .idosell import IdosellClient
 from .mapping import MappingSettings
 from .salesmanago import SalesmanagoClient
 from .shop_events import ShopEvents
+from .sync.delivery import UNSETTLED, Delivery, DeliveryState, DeliveryUpdate, LeaseHolder
 from .sync.engine import Progress, Run, Throttle
 from .sync.offer import OfferSync
+from .sync.orders import ORDERS_KEY
 from .sync.progress import ProgressOption, TqdmProgress, resolve_progress
+from .sync.recovery import resend
 from .sync.report import SyncReport
 from .sync.state import MemoryStateStore, SQLiteStateStore, StateStore
 from .sync.streams import Streams
@@ -77,6 +81,9 @@ class Integration:
         sleep: the sleep function for throttling (injected in tests).
         clock: the monotonic clock for throttling (injected in tests).
         now: the current UTC time (injected in tests).
+        lease_ttl: seconds a run's lease lasts unless renewed (renewed after every page);
+            a run killed without releasing it blocks others at most this long on another
+            host (on the same host a dead holder is detected at once).
     """
 
     def __init__(
@@ -89,8 +96,10 @@ class Integration:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        lease_ttl: float = 600.0,
     ) -> None:
         self.config = config
+        self.lease_ttl = lease_ttl
         self.idosell = idosell or IdosellClient(
             shop_url=config.idosell_shop_url,
             api_key=config.idosell_api_key,
@@ -145,23 +154,57 @@ class Integration:
 
     # -- runs -------------------------------------------------------------------------
 
-    def _run(self, *, dry_run: bool, progress: ProgressOption) -> Run:
-        report = SyncReport(started_at=self._now(), dry_run=dry_run)
-        throttle = Throttle(
-            self.idosell,
-            every=self.config.load_check_pages,
-            backoff=self.config.overload_backoff,
-            sleep=self._sleep,
-        )
-        return Run(
+    @property
+    def identity(self) -> str:
+        """The shop and SALESmanago account this integration's state belongs to."""
+        return f"{self.idosell.base_url} | {self.config.salesmanago_client_id}"
+
+    def _acquire(self, holder: LeaseHolder, wait: float) -> None:
+        """Take the run lease, waiting up to ``wait`` seconds for another run to end."""
+        deadline = self._clock() + wait
+        while True:
+            try:
+                self.state.acquire_lease(holder, ttl=self.lease_ttl)
+                return
+            except SyncInProgressError:
+                left = deadline - self._clock()
+                if left <= 0:
+                    raise
+                logger.info("another run holds the state's lease; waiting up to %.0f s", left)
+                self._sleep(min(5.0, left))
+
+    @contextmanager
+    def _running(
+        self, *, dry_run: bool, progress: ProgressOption, wait: float = 0.0
+    ) -> Iterator[Run]:
+        """One run: bind the state, hold the lease, time and count it, log its report."""
+        started, requests = self._clock(), self._counts()
+        self.state.bind(self.identity)
+        holder = None if dry_run else LeaseHolder.current()
+        if holder is not None:
+            self._acquire(holder, wait)
+        run = Run(
             idosell=self.idosell,
             salesmanago=self.salesmanago,
             state=self.state,
-            report=report,
-            throttle=throttle,
+            report=SyncReport(started_at=self._now(), dry_run=dry_run),
+            throttle=Throttle(
+                self.idosell,
+                every=self.config.load_check_pages,
+                backoff=self.config.overload_backoff,
+                sleep=self._sleep,
+            ),
             dry_run=dry_run,
             progress=resolve_progress(progress),
+            holder=holder,
+            lease_ttl=self.lease_ttl,
         )
+        try:
+            yield run
+        finally:
+            if holder is not None:
+                self.state.release_lease(holder)
+            self._finish(run, started, requests)
 
     def _finish(self, run: Run, started: float, requests: tuple[int, int]) -> SyncReport:
         report = run.report
@@ -177,27 +220,40 @@ class Integration:
         return self.idosell.request_count, self.salesmanago.request_count
 
     def export_customers(
-        self, *, dry_run: bool = False, progress: ProgressOption = None
+        self, *, dry_run: bool = False, progress: ProgressOption = None, wait: float = 0.0
     ) -> SyncReport:
         """The full export of every customer account (tag ``rejestracja``); resumable.
 
         Interrupted at any point, the next call resumes from the last batch SALESmanago
         acknowledged. A completed export starts over on the next call; incremental changes
         are :meth:`sync_changes`' job.
+
+        Args:
+            dry_run: read and map everything, write nothing.
+            progress: ``progress(stream, done, total)`` after every page, or ``True`` for
+                tqdm bars (the ``progress`` extra).
+            wait: seconds to wait for another run on the same state to end (default: fail
+                at once with :class:`SyncInProgressError`).
+
+        Raises:
+            SyncInProgressError: another run holds the state's lease.
+            StateMismatchError: the state belongs to another shop or account.
+            AuthenticationError: a secret or key is wrong (the run stops at once).
         """
-        started, requests = self._clock(), self._counts()
-        run = self._run(dry_run=dry_run, progress=progress)
-        self._streams.export_customers(run)
-        return self._finish(run, started, requests)
+        with self._running(dry_run=dry_run, progress=progress, wait=wait) as run:
+            self._streams.export_customers(run)
+        return run.report
 
     def export_subscribers(
-        self, *, dry_run: bool = False, progress: ProgressOption = None
+        self, *, dry_run: bool = False, progress: ProgressOption = None, wait: float = 0.0
     ) -> SyncReport:
-        """Newsletter subscribers without an account (tag ``newsletter``); resumable."""
-        started, requests = self._clock(), self._counts()
-        run = self._run(dry_run=dry_run, progress=progress)
-        self._streams.subscribers(run, since=None)
-        return self._finish(run, started, requests)
+        """Newsletter subscribers without an account (tag ``newsletter``); resumable.
+
+        Arguments and errors as for :meth:`export_customers`.
+        """
+        with self._running(dry_run=dry_run, progress=progress, wait=wait) as run:
+            self._streams.subscribers(run, since=None)
+        return run.report
 
     def sync_orders(
         self,
@@ -205,33 +261,91 @@ class Integration:
         *,
         dry_run: bool = False,
         progress: ProgressOption = None,
+        wait: float = 0.0,
     ) -> SyncReport:
-        """New orders -> PURCHASE events and category tags, at most once per order.
+        """New orders -> PURCHASE events and category tags, each order delivered once.
+
+        Before new orders are read, orders left unsettled by earlier runs are recovered:
+        interrupted ones become uncertain, uncertain ones are reconciled with SALESmanago
+        and refused ones are sent again (see ``docs/integration.md``, "Delivery guarantee").
 
         Args:
             since: orders added at or after this moment; default: since the last completed
                 run (all orders on the first run).
-            dry_run: read and map everything, write nothing.
-            progress: ``progress(stream, done, total)`` after every page, or ``True`` for
-                tqdm bars (the ``progress`` extra).
+            dry_run, progress, wait: as for :meth:`export_customers`.
         """
-        started, requests = self._clock(), self._counts()
-        run = self._run(dry_run=dry_run, progress=progress)
-        self._streams.orders(run, since=since)
-        return self._finish(run, started, requests)
+        with self._running(dry_run=dry_run, progress=progress, wait=wait) as run:
+            self._streams.orders(run, since=since)
+        return run.report
 
-    def sync_changes(self, *, dry_run: bool = False, progress: ProgressOption = None) -> SyncReport:
+    def sync_changes(
+        self, *, dry_run: bool = False, progress: ProgressOption = None, wait: float = 0.0
+    ) -> SyncReport:
         """The incremental run for a scheduler: changed customers, new subscribers, orders.
 
         Each stream starts where its last successful run ended; a stream that fails does
-        not stop the others.
+        not stop the others. Unsettled orders are recovered before new ones are sent.
         """
-        started, requests = self._clock(), self._counts()
-        run = self._run(dry_run=dry_run, progress=progress)
-        self._streams.changed_customers(run)
-        self._streams.subscribers(run, since=self._streams.last_subscribers_run())
-        self._streams.orders(run, since=None)
-        return self._finish(run, started, requests)
+        with self._running(dry_run=dry_run, progress=progress, wait=wait) as run:
+            self._streams.changed_customers(run)
+            self._streams.subscribers(run, since=self._streams.last_subscribers_run())
+            self._streams.orders(run, since=None)
+        return run.report
+
+    # -- delivery recovery ----------------------------------------------------------------
+
+    def undelivered(self, *, states: Iterable[DeliveryState] | None = None) -> list[Delivery]:
+        """Orders whose PURCHASE event is not known to be delivered exactly once.
+
+        Args:
+            states: the states to list (default: pending, refused, uncertain and
+                possibly-duplicated).
+
+        Returns:
+            one :class:`Delivery` per order (serial number, contact and its hash, state,
+            since when, attempts, last error), oldest first.
+        """
+        chosen = list(states) if states is not None else list(UNSETTLED)
+        return self.state.deliveries(ORDERS_KEY, states=chosen)
+
+    def reconcile(self, *, wait: float = 0.0) -> SyncReport:
+        """Ask SALESmanago which uncertain orders it stored; re-send exactly the missing ones."""
+        with self._running(dry_run=False, progress=None, wait=wait) as run:
+            self._streams.recover(run)
+        return run.report
+
+    def resend(
+        self, serials: Iterable[str | int], *, force: bool = False, wait: float = 0.0
+    ) -> SyncReport:
+        """Send these orders' PURCHASE events again (an operator's decision).
+
+        Refused orders are sent again as usual. Uncertain orders are sent again only with
+        ``force=True``; they then become ``possibly-duplicated`` (listed by
+        :meth:`undelivered` until :meth:`mark_delivered`), because SALESmanago may hold them
+        already. Orders already sent are never sent again.
+        """
+        states = {DeliveryState.REFUSED}
+        if force:
+            states |= {DeliveryState.UNCERTAIN, DeliveryState.PENDING}
+        with self._running(dry_run=False, progress=None, wait=wait) as run:
+            sink = self._streams.order_sink(
+                resend=frozenset(states),
+                sent_state=DeliveryState.POSSIBLY_DUPLICATED if force else DeliveryState.SENT,
+            )
+            resend(run, sink, states=states, serials=[str(s) for s in serials])
+        return run.report
+
+    def mark_delivered(self, serials: Iterable[str | int]) -> int:
+        """Record these orders as delivered (the operator checked SALESmanago); how many."""
+        keys = [str(s) for s in serials]
+        known = self.state.known(ORDERS_KEY, keys)
+        updates = [
+            DeliveryUpdate(key=k, state=DeliveryState.SENT, error="marked delivered by operator")
+            for k in keys
+            if k in known
+        ]
+        self.state.record(ORDERS_KEY, updates)
+        return len(updates)
 
     # -- the offer ----------------------------------------------------------------------
 
@@ -250,6 +364,7 @@ class Integration:
         categories: FeedSource | str | None = None,
         dry_run: bool = False,
         progress: ProgressOption = None,
+        wait: float = 0.0,
     ) -> SyncReport:
         """The IOF offer feed -> the SALESmanago v3 product catalog (created when missing).
 
@@ -259,22 +374,22 @@ class Integration:
             categories: the feed's ``categories.xml``, to resolve category names by id.
             dry_run: read and map everything, write nothing.
             progress: ``progress("offer", done, None)`` every 100 products.
+            wait: as for :meth:`export_customers`.
         """
-        started, requests = self._clock(), self._counts()
-        run = self._run(dry_run=dry_run, progress=progress)
-        offer = OfferSync(
-            catalog_name=self.config.catalog_name,
-            currency=self.config.currency,
-            location=self.config.location,
-            language=self.config.language,
-            batch_size=self.config.product_batch_size,
-            tree=self._category_tree(categories),
-        )
-        products: Iterator[OfferProduct] = iter_offer_products(self._feed(feed))
-        if run.progress is not None:
-            products = _counting(products, run.progress)
-        offer.run(run, products)
-        return self._finish(run, started, requests)
+        with self._running(dry_run=dry_run, progress=progress, wait=wait) as run:
+            offer = OfferSync(
+                catalog_name=self.config.catalog_name,
+                currency=self.config.currency,
+                location=self.config.location,
+                language=self.config.language,
+                batch_size=self.config.product_batch_size,
+                tree=self._category_tree(categories),
+            )
+            products: Iterator[OfferProduct] = iter_offer_products(self._feed(feed))
+            if run.progress is not None:
+                products = _counting(products, run.progress)
+            offer.run(run, products)
+        return run.report
 
     def write_offer_preview(
         self,

@@ -73,7 +73,7 @@ def test_tree_over_several_pages(client: IdosellClient, mocked: responses.Reques
             "results_number_all": 4,
             "results_number_page": 2,
             "results_page": number,
-            "results_limit": 100,
+            "results_limit": 2,  # the gate caps its pages below the 100 asked for
             "categories": rows[number * 2 : number * 2 + 2],
         }
         mocked.get(CATEGORIES, json=page)

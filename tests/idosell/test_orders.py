@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import responses
 
-from salesmanago_idosell.errors import ResponseValidationError, ValidationError
+from salesmanago_idosell.errors import PageShapeError, ResponseValidationError, ValidationError
 from salesmanago_idosell.idosell import (
     Address,
     IdosellClient,
@@ -170,11 +170,13 @@ def test_empty_statuses_rejected(client: IdosellClient) -> None:
 def test_lowercase_results_key_is_not_read(
     client: IdosellClient, mocked: responses.RequestsMock
 ) -> None:
-    """Orders search puts rows under ``Results``; ``results`` must not be mistaken for them."""
+    """Orders search puts rows under ``Results``; ``results`` must not be mistaken for them,
+    and a page counting results without its rows list is not an empty page."""
     page = load("orders_search.json")
     page["results"] = page.pop("Results")
     mocked.post(URL, json=page)
-    assert list(client.orders.iter()) == []
+    with pytest.raises(PageShapeError, match="no Results"):
+        list(client.orders.iter())
 
 
 def test_php_empty_objects_and_zero_dates(

@@ -19,20 +19,22 @@ CAMEL_POST = Gate(method="POST", path="/things/search", items_key="Results")
 SNAKE_GET = Gate(method="GET", path="/things", items_key="things", snake=True)
 
 
-def _page(items: list[Any], number: int, pages: int, total: int, *, snake: bool = False) -> Any:
+def _page(
+    items: list[Any], number: int, pages: int, total: int, *, snake: bool = False, limit: int = 2
+) -> Any:
     if snake:
         return {
             "results_number_all": total,
             "results_number_page": pages,
             "results_page": number,
-            "results_limit": 2,
+            "results_limit": limit,
             "things": items,
         }
     return {
         "resultsNumberAll": total,
         "resultsNumberPage": pages,
         "resultsPage": number,
-        "resultsLimit": 2,
+        "resultsLimit": limit,
         "Results": items,
     }
 
@@ -206,7 +208,7 @@ def test_never_loses_or_duplicates_items(total: int, size: int, limit: int | Non
         if not rows:
             return 200, {}, json.dumps({"errors": {"faultCode": 2, "faultString": "empty"}})
         count = -(-total // per_page)
-        return 200, {}, json.dumps(_page(rows, number, count, total))
+        return 200, {}, json.dumps(_page(rows, number, count, total, limit=per_page))
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add_callback(responses.POST, BASE + "/things/search", callback=serve)

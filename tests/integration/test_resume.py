@@ -12,6 +12,7 @@ from salesmanago_idosell.errors import SalesmanagoAPIError
 from salesmanago_idosell.integration import Integration
 from salesmanago_idosell.mapping import ConsentMode
 from salesmanago_idosell.salesmanago.models import BatchEventsResult
+from salesmanago_idosell.sync.delivery import UNSETTLED, DeliveryState, DeliveryUpdate
 from salesmanago_idosell.sync.state import MemoryStateStore, SQLiteStateStore, StateStore
 from salesmanago_idosell.testing import Faults, Sandbox
 from tests.integration.support import make_integration, purchases, sandbox
@@ -126,10 +127,12 @@ def test_ctrl_c_while_sending_events_never_sends_an_order_twice() -> None:
         counts = events_per_order(box)
         assert max(counts.values()) == 1
         assert set(counts) == set(purchases(box.shop))
-        assert report.stream("orders").skipped["already uncertain"] == sizes[1]
+        # the interrupted batch was uncertain; the next run asked SALESmanago and found it
+        assert report.stream("orders").reconciled == sizes[1]
+        assert state.deliveries("orders", states=list(UNSETTLED)) == []
 
 
-def test_event_stored_then_500_is_uncertain_and_never_resent() -> None:
+def test_event_stored_then_500_is_uncertain_then_reconciled_not_resent() -> None:
     faults = {BATCH_EVENTS: Faults(fail_after_write_rate=1.0)}
     with sandbox(salesmanago_faults=faults) as box:
         state = MemoryStateStore()
@@ -139,9 +142,11 @@ def test_event_stored_then_500_is_uncertain_and_never_resent() -> None:
         assert report.stream("orders").uncertain == first_batch
         uncertain = [p for p in report.problems if p.kind == "uncertain"]
         assert len(uncertain) == first_batch
-        assert box.salesmanago.count(BATCH_EVENTS) == 1  # not retried
+        assert box.salesmanago.count(BATCH_EVENTS) == first_batch  # one request each, no retry
         box.salesmanago.faults.set(None, endpoint=BATCH_EVENTS)
-        orders_integration(box, state).sync_orders()
+        second = orders_integration(box, state).sync_orders()
+        assert second.stream("orders").reconciled == first_batch
+        assert box.salesmanago.count(BATCH_EVENTS) == first_batch
         counts = events_per_order(box)
         assert max(counts.values()) == 1
         assert set(counts) == set(purchases(box.shop))
@@ -170,35 +175,28 @@ class KilledAtCheckpoint(MemoryStateStore):
         self.armed = True
 
     def checkpoint(
-        self,
-        stream: str,
-        cursor: str | None,
-        *,
-        sent: Iterable[str] = (),
-        uncertain: Iterable[str] = (),
+        self, stream: str, cursor: str | None, *, updates: Iterable[DeliveryUpdate] = ()
     ) -> None:
-        sent = list(sent)
-        if self.armed and sent:
+        updates = list(updates)
+        if self.armed and any(u.state is DeliveryState.SENT for u in updates):
             self.armed = False
             raise SystemExit("killed")
-        super().checkpoint(stream, cursor, sent=sent, uncertain=uncertain)
+        super().checkpoint(stream, cursor, updates=updates)
 
 
-def test_hard_kill_between_ack_and_checkpoint_repeats_one_batch_reported() -> None:
+def test_hard_kill_between_ack_and_checkpoint_is_reconciled_not_repeated() -> None:
     with sandbox() as box:
         state = KilledAtCheckpoint()
         with pytest.raises(SystemExit):
             orders_integration(box, state).sync_orders()
-        in_flight = len(state.pending("orders"))
+        in_flight = len(state.deliveries("orders", states=[DeliveryState.PENDING]))
         assert in_flight == len(box.salesmanago.events) > 0
         report = orders_integration(box, state).sync_orders()
         counts = events_per_order(box)
-        assert sum(1 for n in counts.values() if n == 2) == in_flight
-        assert max(counts.values()) == 2
+        assert max(counts.values()) == 1
         assert set(counts) == set(purchases(box.shop))
-        assert report.stream("orders").uncertain == in_flight
-        assert "possibly sent twice" in report.problems[0].reason
-        assert state.pending("orders") == ()
+        assert report.stream("orders").reconciled == in_flight
+        assert state.deliveries("orders", states=list(UNSETTLED)) == []
 
 
 def test_partially_refused_events_are_reported_as_failed() -> None:

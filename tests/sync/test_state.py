@@ -1,14 +1,31 @@
-"""State stores: persistence, atomic checkpoints, the write-ahead batch."""
+"""State stores: cursors, delivery states, atomic checkpoints, the run lease, identity.
+
+One suite for every store (parametrised), plus SQLite-only cases: persistence across
+instances and processes, all-or-nothing checkpoints, the migration from the 0.1 schema.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from salesmanago_idosell.errors import StateMismatchError, SyncInProgressError
+from salesmanago_idosell.sync.delivery import (
+    DeliveryState,
+    DeliveryUpdate,
+    LeaseHolder,
+    email_hash,
+    utcnow,
+)
 from salesmanago_idosell.sync.state import MemoryStateStore, SQLiteStateStore, StateStore
+
+SENT, UNCERTAIN, REFUSED = DeliveryState.SENT, DeliveryState.UNCERTAIN, DeliveryState.REFUSED
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -22,49 +39,198 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore
     opened.close()
 
 
-def test_cursor_sent_and_pending(store: StateStore) -> None:
+def update(key: str, state: DeliveryState, error: str | None = None) -> DeliveryUpdate:
+    return DeliveryUpdate(key=key, state=state, contact=f"c{key}@example.pl", error=error)
+
+
+def test_cursor_and_delivery_states(store: StateStore) -> None:
     assert isinstance(store, StateStore)
     assert store.cursor("orders") is None
-    store.begin("orders", ["1", "2"])
-    assert store.pending("orders") == ("1", "2")
-    store.checkpoint("orders", '{"page": 1}', sent=["1"], uncertain=["2"])
+    store.begin("orders", {"1": "a@example.pl", "2": "b@example.pl"})
+    assert store.known("orders", ["1", "2"]) == {
+        "1": DeliveryState.PENDING,
+        "2": DeliveryState.PENDING,
+    }
+    store.checkpoint(
+        "orders", '{"page": 1}', updates=[update("1", SENT), update("2", UNCERTAIN, "500")]
+    )
     assert store.cursor("orders") == '{"page": 1}'
-    assert store.pending("orders") == ()
-    assert store.known("orders", ["1", "2", "3"]) == {"1": "sent", "2": "uncertain"}
+    assert store.known("orders", ["1", "2", "3"]) == {"1": SENT, "2": UNCERTAIN}
     assert store.known("customers", ["1"]) == {}
-    store.checkpoint("orders", None, sent=["2"])
-    assert store.known("orders", ["2"]) == {"2": "sent"}
-    assert store.cursor("orders") is None
+    (row,) = store.deliveries("orders", states=[UNCERTAIN])
+    assert (row.key, row.attempts, row.last_error) == ("2", 1, "500")
+    assert row.contact_hash == email_hash("c2@example.pl")
+    assert "c2@example.pl" not in repr(row)
+
+
+def test_since_is_kept_while_the_state_stays(store: StateStore) -> None:
+    store.record("orders", [update("9", UNCERTAIN, "timeout")])
+    (first,) = store.deliveries("orders")
+    store.record("orders", [update("9", UNCERTAIN, "reconciliation: not in the export")])
+    (second,) = store.deliveries("orders")
+    assert second.since == first.since
+    assert second.last_error == "reconciliation: not in the export"
+    store.record("orders", [update("9", SENT)])
+    (third,) = store.deliveries("orders")
+    assert third.state is SENT and third.since >= first.since
+
+
+def test_record_keeps_the_cursor(store: StateStore) -> None:
+    store.checkpoint("orders", "c1")
+    store.record("orders", [update("5", REFUSED)])
+    assert store.cursor("orders") == "c1"
+    assert [d.key for d in store.deliveries("orders", states=[REFUSED])] == ["5"]
 
 
 def test_known_handles_many_keys(store: StateStore) -> None:
     keys = [str(i) for i in range(1500)]
-    store.checkpoint("orders", None, sent=keys[::2])
+    store.checkpoint("orders", None, updates=[update(k, SENT) for k in keys[::2]])
     assert set(store.known("orders", keys)) == set(keys[::2])
+
+
+def test_second_holder_is_refused_until_release(store: StateStore) -> None:
+    first, second = LeaseHolder.current(), LeaseHolder.current()
+    store.acquire_lease(first, ttl=60)
+    store.renew_lease(first, ttl=60)
+    with pytest.raises(SyncInProgressError) as info:
+        store.acquire_lease(second, ttl=60)
+    assert f"pid {os.getpid()}" in info.value.holder
+    store.release_lease(second)  # not its lease: nothing happens
+    with pytest.raises(SyncInProgressError):
+        store.acquire_lease(second, ttl=60)
+    store.release_lease(first)
+    store.acquire_lease(second, ttl=60)
+
+
+def test_expired_lease_is_taken_over(store: StateStore) -> None:
+    store.acquire_lease(LeaseHolder.current(), ttl=0.0)
+    store.acquire_lease(LeaseHolder.current(), ttl=60)
+
+
+def test_lease_of_a_dead_process_is_taken_over(store: StateStore) -> None:
+    child = multiprocessing.get_context("spawn").Process(target=int)
+    child.start()
+    child.join()
+    assert child.pid is not None
+    dead = LeaseHolder.current()
+    dead = LeaseHolder(host=dead.host, pid=child.pid, started_at=utcnow(), token="dead")
+    store.acquire_lease(dead, ttl=3600)
+    store.acquire_lease(LeaseHolder.current(), ttl=60)
+
+
+def test_lease_of_another_host_holds_until_it_expires(store: StateStore) -> None:
+    other = LeaseHolder(host="elsewhere.invalid", pid=1, started_at=utcnow(), token="x")
+    store.acquire_lease(other, ttl=3600)
+    with pytest.raises(SyncInProgressError, match="elsewhere.invalid"):
+        store.acquire_lease(LeaseHolder.current(), ttl=60)
+
+
+def test_identity_is_bound_once(store: StateStore) -> None:
+    store.bind("https://a.example.pl | client1")
+    store.bind("https://a.example.pl | client1")
+    with pytest.raises(StateMismatchError) as info:
+        store.bind("https://b.example.pl | client1")
+    assert info.value.stored == "https://a.example.pl | client1"
+
+
+def _hold(path: str, ready: object, release: object) -> None:  # pragma: no cover - child
+    store = SQLiteStateStore(path)
+    store.acquire_lease(LeaseHolder.current(), ttl=60)
+    ready.set()  # type: ignore[attr-defined]
+    release.wait(20)  # type: ignore[attr-defined]
+
+
+def test_sqlite_lease_holds_across_processes(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    path = str(tmp_path / "s.sqlite")
+    child = ctx.Process(target=_hold, args=(path, ready, release))
+    child.start()
+    try:
+        assert ready.wait(20)
+        store = SQLiteStateStore(path)
+        with pytest.raises(SyncInProgressError, match=f"pid {child.pid}"):
+            store.acquire_lease(LeaseHolder.current(), ttl=60)
+        release.set()
+        child.join(20)
+        store.acquire_lease(LeaseHolder.current(), ttl=60)  # the holder is gone
+        store.close()
+    finally:
+        release.set()
+        child.join(5)
 
 
 def test_sqlite_persists_across_instances_and_opens_lazily(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "state.sqlite"
     first = SQLiteStateStore(path)
     assert not path.exists()
-    first.begin("orders", ["7"])
-    first.checkpoint("customers.export", '{"page": 3}', sent=["a"])
+    first.begin("orders", {"7": "x@example.pl"})
+    first.checkpoint("customers.export", '{"page": 3}')
+    first.bind("shop | client")
     first.close()
     second = SQLiteStateStore(path)
     assert second.cursor("customers.export") == '{"page": 3}'
-    assert second.pending("orders") == ("7",)
-    assert second.known("customers.export", ["a"]) == {"a": "sent"}
+    assert second.known("orders", ["7"]) == {"7": DeliveryState.PENDING}
+    with pytest.raises(StateMismatchError):
+        second.bind("other shop | client")
     assert "state.sqlite" in repr(second)
     second.close()
 
 
 def test_sqlite_checkpoint_is_all_or_nothing(tmp_path: Path) -> None:
     store = SQLiteStateStore(tmp_path / "s.sqlite")
-    store.checkpoint("orders", "old", sent=["1"])
-
-    unbindable = object()  # fails inside the transaction, after the keys were inserted
+    store.checkpoint("orders", "old", updates=[update("1", SENT)])
+    unbindable = object()  # fails inside the transaction, after the updates were written
     with pytest.raises(sqlite3.Error):
-        store.checkpoint("orders", unbindable, sent=["2"])  # type: ignore[arg-type]
+        store.checkpoint("orders", unbindable, updates=[update("2", SENT)])  # type: ignore[arg-type]
     assert store.cursor("orders") == "old"
-    assert store.known("orders", ["1", "2"]) == {"1": "sent"}
+    assert store.known("orders", ["1", "2"]) == {"1": SENT}
     store.close()
+
+
+def test_sqlite_migrates_the_first_schema(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE cursors (stream TEXT PRIMARY KEY, value TEXT, updated_at TEXT NOT NULL);
+        CREATE TABLE sent (stream TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL,
+            at TEXT NOT NULL, PRIMARY KEY (stream, key));
+        CREATE TABLE pending (stream TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (stream, key));
+        INSERT INTO cursors VALUES ('orders', '{"since": "2026-01-01T00:00:00+00:00"}', 'x');
+        INSERT INTO sent VALUES ('orders', '1', 'sent', '2026-01-01T00:00:00+00:00');
+        INSERT INTO sent VALUES ('orders', '2', 'uncertain', '2026-01-01T00:00:00+00:00');
+        INSERT INTO pending VALUES ('orders', '3');
+        """
+    )
+    db.close()
+    store = SQLiteStateStore(path)
+    assert store.known("orders", ["1", "2", "3"]) == {
+        "1": SENT,
+        "2": UNCERTAIN,
+        "3": DeliveryState.PENDING,
+    }
+    assert store.cursor("orders") == '{"since": "2026-01-01T00:00:00+00:00"}'
+    store.close()
+
+
+def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    created = SQLiteStateStore(path)
+    created.cursor("orders")  # opens and creates the file
+    created.close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    db.commit()
+    db.close()
+    store = SQLiteStateStore(path)
+    with pytest.raises(StateMismatchError, match="schema 99"):
+        store.cursor("orders")
+    store.close()
+
+
+def test_lease_holder_describes_itself() -> None:
+    holder = LeaseHolder.current()
+    assert holder.describe().startswith(f"{holder.host} pid {os.getpid()} since ")
+    assert not holder.is_gone()
+    assert holder.started_at - utcnow() < timedelta(seconds=1)

@@ -4,7 +4,10 @@
 
 * ``y``/``n`` and ``yes``/``no`` flags -> ``bool``;
 * naive shop-local date-times (``YYYY-MM-DD HH:MM:SS``) -> timezone-aware ``datetime`` in the
-  shop's time zone; ``0``, ``""`` and ``0000-00-00`` -> ``None``;
+  shop's time zone; in optional fields ``0``, ``""``, ``0000-00-00`` and impossible dates
+  (``1990-02-30``) -> ``None``;
+* ``null`` for any field means "absent": the field's default applies (a ``null`` address
+  object is an empty address), and a required field that is ``null`` fails the row;
 * PHP-isms: ``[]`` where an object is expected (empty map), and objects keyed by id where the
   specification promises a list (the values are taken, the key fills a missing ``id_key``);
 * snake_case gates: record classes marked with :func:`snake_case` keep their attribute names on
@@ -126,7 +129,10 @@ def parse_datetime(value: Any, tz: tzinfo) -> datetime | None:
     text = str(value).strip()
     if _is_zero_date(text):
         return None
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:  # an impossible moment in an optional field means "not known"
+        return None
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
 
 
@@ -137,7 +143,10 @@ def parse_date(value: Any) -> date | None:
     text = str(value).strip()
     if _is_zero_date(text):
         return None
-    return date.fromisoformat(text[:10])
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:  # 1990-02-30 in an optional field means "not known"
+        return None
 
 
 def format_datetime(value: datetime | date, tz: tzinfo) -> str:
@@ -219,8 +228,8 @@ def _record_hook(
     def hook(value: Any, target: Any) -> Any:
         if isinstance(value, list) and not value:
             value = {}
-        if ignored and isinstance(value, Mapping):
-            value = {k: v for k, v in value.items() if k not in ignored}
+        if isinstance(value, Mapping):
+            value = {k: v for k, v in value.items() if v is not None and k not in ignored}
         return inner(value, target)
 
     return hook

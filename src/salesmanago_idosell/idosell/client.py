@@ -90,7 +90,8 @@ class IdosellClient:
         timeout: a number, a ``(connect, read)`` pair or a :class:`Timeout`.
         retry: the retry policy (reads and searches are retried on 429/5xx).
         rate_limit: at most this many requests per second, or ``None``.
-        strict: reject unknown response fields (for tests on recorded fixtures).
+        strict: reject unknown response fields (for tests on recorded fixtures); a row that
+            does not fit then raises instead of becoming a skip on its page.
         sleep: the sleep function used between retries (inject a no-op in tests).
         clock: the monotonic clock of the rate limiter (injected in tests).
 
@@ -121,6 +122,7 @@ class IdosellClient:
         self.api_version = api_version.strip("/")
         self.base_url = f"{self.shop_url}/api/admin/{self.api_version}"
         self.timezone = resolve_timezone(timezone)
+        self.strict = strict
         self.converter: Converter = make_idosell_converter(strict=strict, tz=self.timezone)
         self._transport = Transport(
             base_url=self.base_url,

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["CLIENTS_GATE", "CRM_SEARCH_GATE", "CustomersAPI"]
 
 CLIENTS_PATH = "/clients/clients"
-CLIENTS_GATE = Gate(method="GET", path=CLIENTS_PATH, items_key="results")
-CRM_SEARCH_GATE = Gate(method="POST", path="/clients/crm/search", items_key="clientsResults")
+CLIENTS_GATE = Gate(method="GET", path=CLIENTS_PATH, items_key="results", id_keys=("clientId",))
+CRM_SEARCH_GATE = Gate(
+    method="POST", path="/clients/crm/search", items_key="clientsResults", id_keys=("clientId",)
+)
 
 
 @frozen(kw_only=True)

@@ -5,21 +5,28 @@ This module is the only place that knows how IdoSell pages: 0-based page numbers
 snake_case (``results_page``/...) names depending on the gate, page keys inside the
 ``params`` wrapper of POST bodies or in the query string of GETs, and an "empty result"
 fault code that ends the iteration quietly.
+
+Rows are decoded one by one: a row that does not fit its model becomes a :class:`RowSkip` on
+its page (record id when the row has one, the field, the reason — never the raw value), and
+the other rows go on. A page whose *shape* is wrong raises :class:`PageShapeError`: an error
+body without a known fault code, a missing rows list while the gate counts results, or fewer
+rows than the page size before the last page the gate announced.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from attrs import field, frozen
 
-from ..errors import ResponseValidationError, ValidationError
+from ..errors import PageShapeError, ResponseValidationError, ValidationError
 
 if TYPE_CHECKING:
     from .client import IdosellClient
 
-__all__ = ["MAX_PAGE_SIZE", "Gate", "Page", "PageIterator"]
+__all__ = ["MAX_PAGE_SIZE", "Gate", "Page", "PageIterator", "RowSkip"]
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
@@ -35,6 +42,8 @@ class Gate:
         items_key: the response key holding the rows (``results``, ``Results``, ...).
         snake: True for gates with snake_case paging names.
         empty_codes: fault codes meaning "nothing found" on this gate.
+        id_keys: row keys naming a record in a skip (``clientId``, ``orderSerialNumber``);
+            personal data (e-mails) is never used.
     """
 
     method: str
@@ -42,12 +51,48 @@ class Gate:
     items_key: str
     snake: bool = False
     empty_codes: frozenset[int] = frozenset({2})
+    id_keys: tuple[str, ...] = ()
 
     def key(self, camel_name: str) -> str:
         """The gate's spelling of a paging name given in camelCase."""
         if not self.snake:
             return camel_name
         return "".join(f"_{c.lower()}" if c.isupper() else c for c in camel_name)
+
+
+@frozen(kw_only=True)
+class RowSkip:
+    """A row that could not be decoded (the rest of its page was).
+
+    Attributes:
+        record: ``clientId 17`` / ``orderSerialNumber 4711`` when the row names itself, else
+            ``row 3 of page 2``.
+        field: the wire path of the offending field (``clientPersonalData.clientBirthDate``),
+            when known.
+        reason: what was wrong (types and rules, not the raw value).
+    """
+
+    record: str
+    field: str | None
+    reason: str
+
+
+_FIELD = re.compile(r" @ \$\.?([\w.\[\]'\"]*)")
+
+
+def _row_skip(
+    row: Any, gate: Gate, number: int, index: int, error: ResponseValidationError
+) -> RowSkip:
+    record = f"row {index} of page {number}"
+    if isinstance(row, Mapping):
+        for key in gate.id_keys:
+            if row.get(key) not in (None, ""):
+                record = f"{key} {row[key]}"
+                break
+    text = str(error)
+    found = _FIELD.search(text)
+    reason = text.split(" shape: ", 1)[-1]
+    return RowSkip(record=record, field=found.group(1) if found else None, reason=reason[:300])
 
 
 @frozen(kw_only=True)
@@ -59,22 +104,34 @@ class Page(Generic[T]):
         items: the page's items (cut at the iterator's limit).
         total_items: the gate's count of all results, when it sends one.
         total_pages: the gate's count of pages, when it sends one.
+        skipped: rows of this page that could not be decoded.
     """
 
     number: int
     items: tuple[T, ...]
     total_items: int | None = None
     total_pages: int | None = None
+    skipped: tuple[RowSkip, ...] = ()
 
 
-def _rows(payload: Mapping[str, Any], gate: Gate) -> list[Any]:
+def _rows(payload: Mapping[str, Any], gate: Gate, number: int) -> list[Any]:
     rows = payload.get(gate.items_key)
-    if rows is None or rows == {}:
+    if rows is None:
+        counted = _count(payload, gate.key("resultsNumberAll"))
+        if payload.get("errors") or counted != 0:
+            raise PageShapeError(
+                f"{gate.path} page {number}: no {gate.items_key} in the answer"
+                + (" (it carries errors)" if payload.get("errors") else ""),
+                endpoint=gate.path,
+                page=number,
+            )
+        return []
+    if rows == {}:
         return []
     if isinstance(rows, Mapping):  # PHP: a list sent as an object keyed by id
         return list(rows.values())
     if not isinstance(rows, list):
-        raise ResponseValidationError(f"{gate.items_key} is not a list", endpoint=gate.path)
+        raise PageShapeError(f"{gate.items_key} is not a list", endpoint=gate.path, page=number)
     return rows
 
 
@@ -138,20 +195,51 @@ class PageIterator(Generic[T]):
             payload = self._fetch(number, size)
             if payload is None:
                 return
-            rows = _rows(payload, self.gate)
+            rows = _rows(payload, self.gate, number)
             if self.limit is not None:
                 rows = rows[: self.limit - seen]
             seen += len(rows)
             total_pages = _count(payload, self.gate.key("resultsNumberPage"))
+            answered = _count(payload, self.gate.key("resultsLimit"))
+            self._check_full(number, len(rows), answered or size, total_pages, seen)
+            items, skipped = self._decode(rows, number)
             yield Page(
                 number=number,
-                items=tuple(self._parse(row) for row in rows),
+                items=items,
                 total_items=_count(payload, self.gate.key("resultsNumberAll")),
                 total_pages=total_pages,
+                skipped=skipped,
             )
             if not self._has_next(number, len(rows), size, total_pages, seen):
                 return
             number += 1
+
+    def _decode(self, rows: list[Any], number: int) -> tuple[tuple[T, ...], tuple[RowSkip, ...]]:
+        items: list[T] = []
+        skipped: list[RowSkip] = []
+        for index, row in enumerate(rows):
+            try:
+                items.append(self._parse(row))
+            except ResponseValidationError as exc:
+                if self._client.strict:
+                    raise
+                skipped.append(_row_skip(row, self.gate, number, index, exc))
+        return tuple(items), tuple(skipped)
+
+    def _check_full(
+        self, number: int, got: int, size: int, total_pages: int | None, seen: int
+    ) -> None:
+        """A page before the announced last one must be full (else rows were lost).
+
+        Full means the page size the gate says it used (``resultsLimit``), else the one asked.
+        """
+        limited = self.limit is not None and seen >= self.limit
+        if total_pages is not None and number + 1 < total_pages and got < size and not limited:
+            raise PageShapeError(
+                f"{self.gate.path} page {number} of {total_pages} has {got} rows, not {size}",
+                endpoint=self.gate.path,
+                page=number,
+            )
 
     def _has_next(
         self, number: int, got: int, size: int, total_pages: int | None, seen: int

@@ -21,6 +21,7 @@ from ._wire import make_salesmanago_converter
 from .auth import Credentials, new_api_key
 from .contacts import BATCH_MAX, ContactsAPI
 from .events import EventOverflow, EventsAPI
+from .exports import ExportsAPI
 from .products import CatalogsAPI, ProductsAPI
 
 __all__ = ["DEFAULT_V3_ENDPOINT", "SalesmanagoClient", "normalize_endpoint"]
@@ -69,6 +70,7 @@ class SalesmanagoClient:
     Attributes:
         contacts: :class:`ContactsAPI`.
         events: :class:`EventsAPI`.
+        exports: :class:`ExportsAPI` (reading contacts' external events back).
         catalogs: :class:`CatalogsAPI` (API v3).
         products: :class:`ProductsAPI` (API v3).
     """
@@ -126,6 +128,7 @@ class SalesmanagoClient:
         v3_call = V3Caller(self._v3)
         self.contacts = ContactsAPI(call, batch_size=batch_size, sleep=sleep, clock=clock)
         self.events = EventsAPI(call, overflow=event_overflow)
+        self.exports = ExportsAPI(call, self.contacts)
         self.catalogs = CatalogsAPI(v3_call, converter)
         self.products = ProductsAPI(v3_call, converter)
 

@@ -24,11 +24,16 @@ from typing import Any, Literal
 
 import attrs
 
-from .._chunks import chunked
-from ..errors import ResponseValidationError, ValidationError
+from ..errors import (
+    APIError,
+    PartialBatchError,
+    ResponseValidationError,
+    SalesmanagoIdosellError,
+    ValidationError,
+)
 from ._calls import TimeoutArg, V2Caller
 from .contacts import checked_email
-from .models import BatchEventsResult, ExternalEvent
+from .models import BatchEventsResult, EventChunk, ExternalEvent
 
 __all__ = ["EVENTS_BATCH_MAX", "LIMITS", "EventOverflow", "EventsAPI", "fit_event"]
 
@@ -171,24 +176,38 @@ class EventsAPI:
         """Add many events (``/api/v2/contact/addBatchContactExtEvent``, 1000 per request).
 
         Every event is checked before the first request. Returns created and failed counts
-        summed over the chunks, with the API's failed items.
+        summed over the chunks, with the API's failed items and one :class:`EventChunk` per
+        request.
+
+        Raises:
+            ValidationError: an event breaks a limit (nothing was sent).
+            PartialBatchError: a chunk failed after earlier chunks were acknowledged; it says
+                how many leading events were stored, which chunk failed and whether that
+                chunk was certainly not stored (``success: false``) or may have been (timeout,
+                dropped connection, 5xx). Later chunks were not sent.
+            SalesmanagoIdosellError: the first chunk failed (nothing was acknowledged).
         """
         if not 1 <= chunk_size <= EVENTS_BATCH_MAX:
             raise ValidationError(f"chunk_size must be 1..{EVENTS_BATCH_MAX}", field="chunk_size")
         items = [self._item(event) for event in events]
-        created = failed = 0
-        failed_items: list[str | Mapping[str, object]] = []
-        for chunk in chunked(items, chunk_size):
-            answer = self._call(
-                "/v2/contact/addBatchContactExtEvent", {"events": chunk}, idempotent=retry
-            )
-            created += int(answer.get("createdAmount") or 0)
-            failed += int(answer.get("failedAmount") or 0)
-            failed_items.extend(
-                item if isinstance(item, Mapping) else str(item)
-                for item in answer.get("failedContacts") or ()
-            )
-        return BatchEventsResult(created=created, failed=failed, failed_items=tuple(failed_items))
+        chunks: list[EventChunk] = []
+        for start in range(0, len(items), chunk_size):
+            chunk = items[start : start + chunk_size]
+            try:
+                answer = self._call(
+                    "/v2/contact/addBatchContactExtEvent", {"events": chunk}, idempotent=retry
+                )
+            except SalesmanagoIdosellError as exc:
+                if not chunks:
+                    raise
+                raise _partial(start, len(chunk), exc) from exc
+            chunks.append(_chunk_outcome(start, len(chunk), answer))
+        return BatchEventsResult(
+            created=sum(c.created for c in chunks),
+            failed=sum(c.failed for c in chunks),
+            failed_items=tuple(item for c in chunks for item in c.failed_items),
+            chunks=tuple(chunks),
+        )
 
     @staticmethod
     def _event_id(answer: dict[str, Any], endpoint: str, default: str | None = None) -> str:
@@ -196,3 +215,31 @@ class EventsAPI:
         if not event_id:
             raise ResponseValidationError(f"{endpoint} answered without eventId", endpoint=endpoint)
         return str(event_id)
+
+
+def _chunk_outcome(start: int, size: int, answer: Mapping[str, Any]) -> EventChunk:
+    failed_items = tuple(
+        item if isinstance(item, Mapping) else str(item)
+        for item in answer.get("failedContacts") or ()
+    )
+    return EventChunk(
+        start=start,
+        size=size,
+        created=int(answer.get("createdAmount") or 0),
+        failed=int(answer.get("failedAmount") or 0),
+        failed_items=failed_items,
+    )
+
+
+def _partial(start: int, size: int, exc: SalesmanagoIdosellError) -> PartialBatchError:
+    certain = isinstance(exc, APIError | ValidationError)
+    what = "refused (not stored)" if certain else "of unknown outcome (may have been stored)"
+    return PartialBatchError(
+        f"events {start}..{start + size - 1} {what} after {start} were acknowledged: "
+        f"{type(exc).__name__}: {exc}",
+        acknowledged=start,
+        failed_start=start,
+        failed_end=start + size,
+        certain=certain,
+        cause=exc,
+    )

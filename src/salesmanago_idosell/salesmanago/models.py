@@ -21,6 +21,7 @@ __all__ = [
     "ContactBasic",
     "ContactState",
     "ContactUpsert",
+    "EventChunk",
     "EventType",
     "ExternalEvent",
     "JobStatus",
@@ -195,8 +196,29 @@ class BatchEventsResult:
         failed: events the API refused.
         failed_items: the API's ``failedContacts`` entries, as sent back (an e-mail or
             contact id string, or an object, depending on the account's API version).
+        chunks: one outcome per request, in order.
     """
 
+    created: int
+    failed: int
+    failed_items: tuple[str | Mapping[str, object], ...] = ()
+    chunks: tuple[EventChunk, ...] = ()
+
+
+@frozen(kw_only=True)
+class EventChunk:
+    """One acknowledged request of a batch event add.
+
+    Attributes:
+        start: index of its first event in the batch.
+        size: how many events it carried.
+        created: ``createdAmount`` of its answer.
+        failed: ``failedAmount`` of its answer.
+        failed_items: its ``failedContacts`` entries.
+    """
+
+    start: int
+    size: int
     created: int
     failed: int
     failed_items: tuple[str | Mapping[str, object], ...] = ()

@@ -1,54 +1,39 @@
-"""The pieces every sync stream shares: run context, throttling, progress, contact batches.
+"""The pieces every sync stream shares: the run, throttling, the one page loop, contact batches.
 
-A contact stream reads pages from IdoSell, maps each record (pure), and writes batches to
-SALESmanago. The cursor (the next page to read, plus the stream's own fields) is checkpointed
-only after SALESmanago acknowledged a batch, so an interrupted run resumes from the last
-acknowledged batch: nothing is skipped, and at most one batch (idempotent upserts) is sent
-twice.
+A stream reads pages from IdoSell, maps each record (pure) into a :class:`Sink`, and the
+sink writes batches of at most its batch size to SALESmanago, splitting pages when needed.
+After each acknowledged batch the stream's :class:`~.cursor.Cursor` is checkpointed together
+with the batch's delivery states; the cursor's page is the first page whose records are not
+all acknowledged (see :mod:`.cursor` for the resume rule).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import define, field
 
-from ..errors import SalesmanagoIdosellError
+from ..errors import AuthenticationError, SalesmanagoIdosellError
 from ..idosell import IdosellClient, Page
 from ..idosell.models import ServerLoad
 from ..mapping import Skip
 from ..salesmanago import ContactUpsert, SalesmanagoClient
 from ..salesmanago.contacts import BATCH_MAX
+from .cursor import Cursor
+from .delivery import LeaseHolder
 from .report import SyncReport
 from .state import StateStore
 
-__all__ = ["ContactStream", "Progress", "Run", "Throttle", "dump_cursor", "load_cursor"]
+__all__ = ["ContactSink", "Progress", "Run", "Sink", "Throttle", "run_pages"]
 
 logger = logging.getLogger("salesmanago_idosell")
 T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
 
 #: ``progress(stream, done, total)``: called after every page; ``total`` may be ``None``.
 Progress = Callable[[str, int, "int | None"], None]
-
-
-def load_cursor(raw: str | None) -> dict[str, Any]:
-    """A stored cursor as a dict (``{}`` for none or an unreadable one)."""
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        logger.warning("ignoring an unreadable sync cursor: %r", raw[:80])
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def dump_cursor(value: dict[str, Any]) -> str:
-    """A cursor as stored text."""
-    return json.dumps(value, sort_keys=True)
 
 
 class Throttle:
@@ -79,7 +64,7 @@ class Throttle:
         self._pages = 0
         self.waited = 0.0
 
-    def page_done(self) -> None:
+    def page_done(self, keep_alive: Callable[[], None] = lambda: None) -> None:
         """Count a page; every ``every`` pages, wait while the server is overloaded."""
         self._pages += 1
         if self._pages % self._every:
@@ -90,11 +75,12 @@ class Throttle:
             logger.info("IdoSell reports an overloaded server; waiting %.0f s", self._backoff)
             self._sleep(self._backoff)
             self.waited += self._backoff
+            keep_alive()
 
 
 @define
 class Run:
-    """What one sync run works with."""
+    """What one sync run works with (it holds the state's run lease while it runs)."""
 
     idosell: IdosellClient
     salesmanago: SalesmanagoClient
@@ -103,62 +89,127 @@ class Run:
     throttle: Throttle
     dry_run: bool = False
     progress: Progress | None = None
+    holder: LeaseHolder | None = None
+    lease_ttl: float = 600.0
+
+    def keep_alive(self) -> None:
+        """Renew the run lease (called after every page and every wait)."""
+        if self.holder is not None:
+            self.state.renew_lease(self.holder, ttl=self.lease_ttl)
 
     def tick(self, stream: str, page: Page[Any]) -> None:
-        """After a page: throttle and report progress."""
-        self.throttle.page_done()
+        """After a page: renew the lease, throttle and report progress."""
+        self.keep_alive()
+        self.throttle.page_done(self.keep_alive)
         if self.progress is not None:
             self.progress(stream, self.report.stream(stream).read, page.total_items)
 
+    def read_failed(self, stream: str, exc: SalesmanagoIdosellError) -> None:
+        """Record a failed IdoSell read; authentication failures stop the whole run."""
+        if isinstance(exc, AuthenticationError):
+            raise exc
+        self.report.errors.append(f"{stream}: reading IdoSell: {type(exc).__name__}: {exc}")
+
+
+class Sink(Protocol[T_contra]):
+    """Where a stream's records go: mapped, buffered, sent in batches, checkpointed."""
+
+    def see(self, run: Run, items: Iterable[T_contra]) -> None:
+        """Look at a page's records before they are added (batched look-ups)."""
+
+    def add(self, run: Run, item: T_contra) -> None:
+        """Map one record and buffer it (or report it skipped)."""
+
+    def full(self) -> bool:
+        """True when the buffer holds a whole batch."""
+
+    def empty(self) -> bool:
+        """True when nothing is buffered."""
+
+    def flush(self, run: Run, resume: Cursor) -> bool:
+        """Send the buffer; checkpoint ``resume`` with it. False stops the stream."""
+
+
+def run_pages(
+    run: Run,
+    *,
+    name: str,
+    key: str,
+    cursor: Cursor,
+    pages: Callable[[int], Iterator[Page[T]]],
+    sink: Sink[T],
+) -> bool:
+    """The one page loop: read, map, send in batches, checkpoint; True when complete.
+
+    A batch is sent as soon as it is full (pages are split), and once more at the end.
+    A failed read or batch stops the stream without marking it complete; the next run
+    resumes at the checkpointed page.
+    """
+    stream = run.report.stream(name)
+    number = start = cursor.page or 0
+    if start:
+        stream.resumed_from = f"page {start}"
+    try:
+        for page in pages(start):
+            number = page.number
+            for skip in page.skipped:
+                stream.read += 1
+                where = f" ({skip.field})" if skip.field else ""
+                run.report.skip(name, skip.record, f"unreadable record{where}: {skip.reason}")
+            sink.see(run, page.items)
+            for item in page.items:
+                sink.add(run, item)
+                if sink.full() and not sink.flush(run, cursor.at_page(number)):
+                    return False
+            run.tick(name, page)
+            number += 1
+            if sink.empty() and not run.dry_run:
+                run.state.checkpoint(key, cursor.at_page(number).dump())
+    except SalesmanagoIdosellError as exc:
+        run.read_failed(name, exc)
+        return False
+    return sink.flush(run, cursor.at_page(number))
+
 
 @define
-class ContactStream(Generic[T]):
-    """A resumable stream of IdoSell records written to SALESmanago as contact upserts.
+class ContactSink(Generic[T]):
+    """Contacts into SALESmanago batch upserts of at most ``batch_size`` (idempotent).
 
     Attributes:
         name: the report's stream name (``customers``, ``subscribers``).
-        key: the state store's stream key (``customers.export``, ...).
-        pages: yields the source's pages from a given page number.
+        key: the state store's stream key.
         to_contact: the pure mapping of one record.
-        batch_size: a batch is sent once this many contacts are collected (whole pages, so a
-            batch may be larger), in requests of at most 1000 contacts.
-        cursor: the cursor fields of this run (``since`` ...), stored with the page.
+        batch_size: contacts per batch, sent in requests of at most 1000.
     """
 
     name: str
     key: str
-    pages: Callable[[int], Iterator[Page[T]]]
     to_contact: Callable[[T], ContactUpsert | Skip]
     batch_size: int
-    cursor: dict[str, Any] = field(factory=dict)
     _buffer: list[ContactUpsert] = field(factory=list, init=False)
 
-    def run(self, run: Run, *, start_page: int) -> bool:
-        """Run to the end; True when complete, False when stopped by a failed batch."""
-        stream = run.report.stream(self.name)
-        next_page = start_page
-        for page in self.pages(start_page):
-            next_page = page.number + 1
-            self._map(run, page.items)
-            run.tick(self.name, page)
-            if len(self._buffer) >= self.batch_size and not self._flush(run, next_page):
-                return False
-        complete = self._flush(run, next_page)
-        if complete:
-            logger.info("%s: %d read, %d sent", self.name, stream.read, stream.sent)
-        return complete
+    def see(self, run: Run, items: Iterable[T]) -> None:
+        """Nothing to look up for contacts."""
 
-    def _map(self, run: Run, items: Iterable[T]) -> None:
-        stream = run.report.stream(self.name)
-        for item in items:
-            stream.read += 1
-            mapped = self.to_contact(item)
-            if isinstance(mapped, Skip):
-                run.report.skip(self.name, mapped.record, mapped.reason)
-            else:
-                self._buffer.append(mapped)
+    def add(self, run: Run, item: T) -> None:
+        """Map one record and buffer it."""
+        run.report.stream(self.name).read += 1
+        mapped = self.to_contact(item)
+        if isinstance(mapped, Skip):
+            run.report.skip(self.name, mapped.record, mapped.reason)
+        else:
+            self._buffer.append(mapped)
 
-    def _flush(self, run: Run, next_page: int) -> bool:
+    def full(self) -> bool:
+        """A whole batch is buffered."""
+        return len(self._buffer) >= self.batch_size
+
+    def empty(self) -> bool:
+        """Nothing is buffered."""
+        return not self._buffer
+
+    def flush(self, run: Run, resume: Cursor) -> bool:
+        """Upsert the buffer, then checkpoint ``resume``."""
         batch, self._buffer = self._buffer, []
         stream = run.report.stream(self.name)
         if run.dry_run:
@@ -168,11 +219,13 @@ class ContactStream(Generic[T]):
             try:
                 result = run.salesmanago.contacts.batch_upsert(batch, chunk_size=BATCH_MAX)
             except SalesmanagoIdosellError as exc:
+                if isinstance(exc, AuthenticationError):
+                    raise
                 run.report.fail(self.name, [c.email for c in batch], type(exc).__name__)
                 run.report.errors.append(f"{self.name}: {exc}")
                 return False
             self._count(run, batch, result.contact_ids, result.messages)
-        run.state.checkpoint(self.key, dump_cursor({**self.cursor, "page": next_page}))
+        run.state.checkpoint(self.key, resume.dump())
         return True
 
     def _count(

@@ -1,32 +1,37 @@
-"""Orders -> PURCHASE events and category tags, at most once per order across restarts.
+"""Orders -> PURCHASE events and category tags, each order delivered exactly once.
 
-For each batch of new orders the stream:
+For each batch of at most ``event_batch_size`` orders the sink:
 
 1. upserts the purchased products' category tags onto the contacts (idempotent);
-2. records the batch's order serial numbers as *pending* in the state store (write-ahead);
-3. adds the PURCHASE events (not idempotent: never retried once they may have arrived);
-4. checkpoints the cursor and the sent serial numbers in one transaction, clearing *pending*.
+2. writes the batch's orders ahead as ``pending`` (with their contacts) in the state store;
+3. adds the PURCHASE events in one request (not idempotent: never retried blindly);
+4. checkpoints the cursor together with each order's new delivery state.
 
-An order whose serial number is already recorded is never sent again. If adding the events
-fails in a way that leaves it unknown whether SALESmanago stored them (a timeout, a dropped
-connection, a 5xx, Ctrl-C), the serials are recorded as *uncertain* and reported: they are not
-re-sent automatically. The one window left is a hard kill (power loss, ``kill -9``) between
-SALESmanago's answer and step 4: the next run finds the pending record, reports those orders
-as possibly sent, and sends them again.
+Delivery states (:class:`~.delivery.DeliveryState`): SALESmanago's acknowledgement makes an
+order ``sent``; a refusal (``success: false``, or the order's contact among
+``failedContacts``) makes it ``refused`` — certainly not stored, sent again by the next run;
+an answer that never came (timeout, 5xx, dropped connection, Ctrl-C, a kill between 2 and 4)
+makes it ``uncertain``: never sent again blindly, but reconciled against SALESmanago
+(:mod:`.recovery`) or left for the operator.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from attrs import define, field
 
 from ..categories import CategoryTree
-from ..errors import SalesmanagoAPIError, SalesmanagoIdosellError, ValidationError
-from ..idosell import Page
+from ..errors import (
+    AuthenticationError,
+    PartialBatchError,
+    SalesmanagoAPIError,
+    SalesmanagoIdosellError,
+    ValidationError,
+)
 from ..idosell.models import Order
 from ..mapping import (
     ConsentMode,
@@ -38,13 +43,24 @@ from ..mapping import (
     purchase_event_from_order,
 )
 from ..salesmanago import ContactUpsert
-from .engine import Run, dump_cursor
+from ..salesmanago.models import BatchEventsResult
+from .cursor import Cursor
+from .delivery import DeliveryState, DeliveryUpdate
+from .engine import Run
 
-__all__ = ["ORDERS_KEY", "OrderStream"]
+__all__ = ["MAX_ATTEMPTS", "ORDERS_KEY", "OrderSink"]
 
 logger = logging.getLogger("salesmanago_idosell")
 ORDERS_KEY = "orders"
 STREAM = "orders"
+#: A refused order is sent again by later runs at most this many times in all.
+MAX_ATTEMPTS = 3
+_SKIPPED_STATES = {
+    DeliveryState.SENT: "already sent",
+    DeliveryState.POSSIBLY_DUPLICATED: "already sent (possibly twice)",
+    DeliveryState.UNCERTAIN: "uncertain: waiting for reconciliation",
+    DeliveryState.PENDING: "being sent by another run",
+}
 
 
 @define
@@ -53,83 +69,114 @@ class _Item:
     order: Order
     purchase: Purchase
 
+    @property
+    def email(self) -> str:
+        return (self.purchase.event.email or "").lower()
+
 
 @define
-class OrderStream:
-    """A resumable stream of orders sent as PURCHASE events (see the module docstring).
+class OrderSink:
+    """Orders into PURCHASE events (see the module docstring).
 
     Attributes:
-        pages: yields the orders' pages from a given page number.
         settings: the mapping settings.
-        batch_size: events per batch.
-        cursor: this run's cursor fields (``since``, ``until``), stored with the page.
+        batch_size: events per batch (one request, at most 1000).
+        sent_state: the state an acknowledged order gets (``sent``; ``possibly-duplicated``
+            for an operator's forced re-send of uncertain orders).
+        resend: states sent again when met (``refused`` always; ``uncertain`` when forced).
     """
 
-    pages: Callable[[int], Iterator[Page[Order]]]
     settings: MappingSettings
     batch_size: int
-    cursor: dict[str, Any] = field(factory=dict)
+    sent_state: DeliveryState = DeliveryState.SENT
+    resend: frozenset[DeliveryState] = frozenset({DeliveryState.REFUSED})
+    _known: dict[str, DeliveryState] = field(factory=dict, init=False)
+    _attempts: dict[str, int] = field(factory=dict, init=False)
+    _refused_accounts: dict[int, str] = field(factory=dict, init=False)
     _tree: CategoryTree | None = field(default=None, init=False)
     _buffer: list[_Item] = field(factory=list, init=False)
 
-    def run(self, run: Run, *, start_page: int) -> bool:
-        """Run to the end; True when complete, False when stopped by a failure."""
-        self._report_pending(run)
-        next_page = start_page
-        for page in self.pages(start_page):
-            next_page = page.number + 1
-            self._map(run, page.items)
-            run.tick(STREAM, page)
-            if len(self._buffer) >= self.batch_size and not self._flush(run, next_page):
-                return False
-        return self._flush(run, next_page)
+    # -- the Sink protocol ----------------------------------------------------------------
 
-    def _report_pending(self, run: Run) -> None:
-        pending = run.state.pending(ORDERS_KEY)
-        if not pending:
+    def see(self, run: Run, orders: Iterable[Order]) -> None:
+        """Look up a page's delivery states and consents in one go."""
+        orders = list(orders)
+        if not run.dry_run:
+            serials = [str(o.serial_number) for o in orders]
+            self._known = run.state.known(ORDERS_KEY, serials)
+            refused = {k for k, s in self._known.items() if s is DeliveryState.REFUSED}
+            if refused:
+                found = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.REFUSED])
+                self._attempts = {d.key: d.attempts for d in found if d.key in refused}
+        self._refused_accounts = self._without_consent(run, orders)
+
+    def add(self, run: Run, item: Order) -> None:
+        """Map one order and buffer it (or report why not)."""
+        stream = run.report.stream(STREAM)
+        stream.read += 1
+        serial = str(item.serial_number)
+        reason = self._skip_reason(serial, item)
+        if reason is not None:
+            run.report.skip(STREAM, f"order {serial}", reason)
             return
-        run.report.stream(STREAM).uncertain += len(pending)
-        for serial in pending:
+        mapped = purchase_event_from_order(item, settings=self.settings)
+        if isinstance(mapped, Skip):
+            run.report.skip(STREAM, mapped.record, mapped.reason)
+            return
+        if mapped.dropped_products:
             run.report.problem(
                 STREAM,
                 f"order {serial}",
-                "possibly sent twice: the previous run stopped between sending and checkpointing",
-                "uncertain",
+                f"{len(mapped.dropped_products)} product ids left out (512-character limit)",
+                "skipped",
             )
+        self._buffer.append(_Item(serial, item, mapped))
 
-    def _map(self, run: Run, orders: tuple[Order, ...]) -> None:
-        stream = run.report.stream(STREAM)
-        serials = [str(o.serial_number) for o in orders]
-        known = {} if run.dry_run else run.state.known(ORDERS_KEY, serials)
-        refused = self._without_consent(run, orders)
-        for order, serial in zip(orders, serials, strict=True):
-            stream.read += 1
-            if serial in known:
-                run.report.skip(STREAM, f"order {serial}", f"already {known[serial]}")
-                continue
-            account = order.client.id if order.client.id is not None else 0
-            if account in refused:
-                run.report.skip(STREAM, f"order {serial}", refused[account])
-                continue
-            mapped = purchase_event_from_order(order, settings=self.settings)
-            if isinstance(mapped, Skip):
-                run.report.skip(STREAM, mapped.record, mapped.reason)
-                continue
-            if mapped.dropped_products:
-                run.report.problem(
-                    STREAM,
-                    f"order {serial}",
-                    f"{len(mapped.dropped_products)} product ids left out (512-character limit)",
-                    "skipped",
-                )
-            self._buffer.append(_Item(serial, order, mapped))
+    def full(self) -> bool:
+        """A whole batch is buffered."""
+        return len(self._buffer) >= self.batch_size
 
-    def _without_consent(self, run: Run, orders: tuple[Order, ...]) -> dict[int, str]:
+    def empty(self) -> bool:
+        """Nothing is buffered."""
+        return not self._buffer
+
+    def flush(self, run: Run, resume: Cursor | None) -> bool:
+        """Send the buffer; checkpoint ``resume`` with the delivery states (``None``: keep)."""
+        batch, self._buffer = self._buffer, []
+        if run.dry_run:
+            run.report.stream(STREAM).sent += len(batch)
+            return True
+        if not batch:
+            if resume is not None:
+                run.state.checkpoint(ORDERS_KEY, resume.dump())
+            return True
+        if not self._send_tags(run, batch):
+            return False
+        updates, go_on = self._send_events(run, batch)
+        if resume is not None and go_on:
+            run.state.checkpoint(ORDERS_KEY, resume.dump(), updates=updates)
+        else:
+            run.state.record(ORDERS_KEY, updates)
+        return go_on
+
+    # -- which orders go -----------------------------------------------------------------
+
+    def _skip_reason(self, serial: str, order: Order) -> str | None:
+        state = self._known.get(serial)
+        if state is not None and state not in self.resend:
+            return _SKIPPED_STATES.get(state, f"already {state.value}")
+        if state is DeliveryState.REFUSED and self._attempts.get(serial, 0) >= MAX_ATTEMPTS:
+            return f"refused {MAX_ATTEMPTS} times: see undelivered()"
+        account = order.client.id if order.client.id is not None else 0
+        return self._refused_accounts.get(account)
+
+    def _without_consent(self, run: Run, orders: list[Order]) -> dict[int, str]:
         """Customer id -> skip reason, for the customers whose orders are not passed.
 
         In ``CONSENTED_ONLY`` mode a purchase would bring a contact without consent into
         SALESmanago, so those orders are skipped; in ``ALL`` mode nothing is (``{}``).
-        Orders without an account are marked by the key 0.
+        Orders without an account are marked by the key 0. An account that cannot be read
+        counts as without consent (it is reported when the customers stream reads it).
         """
         if self.settings.consent_mode is ConsentMode.ALL or not orders:
             return {}
@@ -148,19 +195,7 @@ class OrderStream:
                 refused[customer_id] = decision.reason or "not passed"
         return refused
 
-    def _flush(self, run: Run, next_page: int) -> bool:
-        batch, self._buffer = self._buffer, []
-        stream = run.report.stream(STREAM)
-        if run.dry_run:
-            stream.sent += len(batch)
-            return True
-        sent: list[str] | None = []
-        if batch:
-            sent = self._send_events(run, batch) if self._send_tags(run, batch) else None
-        if sent is None:
-            return False
-        run.state.checkpoint(ORDERS_KEY, dump_cursor({**self.cursor, "page": next_page}), sent=sent)
-        return True
+    # -- sending -------------------------------------------------------------------------
 
     def _tags_by_email(self, run: Run, batch: list[_Item]) -> dict[str, list[str]]:
         product_ids = {line.product_id for item in batch for line in item.order.products}
@@ -172,10 +207,9 @@ class OrderStream:
             ids = [
                 categories[p.product_id] for p in item.order.products if p.product_id in categories
             ]
-            email = item.purchase.event.email or ""
             for tag in category_tags(ids, self._tree, settings=self.settings):
-                if tag not in tags[email]:
-                    tags[email].append(tag)
+                if tag not in tags[item.email]:
+                    tags[item.email].append(tag)
         return {email: found for email, found in tags.items() if found}
 
     def _send_tags(self, run: Run, batch: list[_Item]) -> bool:
@@ -185,50 +219,94 @@ class OrderStream:
             if contacts:
                 run.salesmanago.contacts.batch_upsert(contacts)
         except SalesmanagoIdosellError as exc:
+            if isinstance(exc, AuthenticationError):
+                raise
             self._stop(run, batch, f"category tags: {exc}", type(exc).__name__)
             return False
         return True
 
-    def _send_events(self, run: Run, batch: list[_Item]) -> list[str] | None:
-        """Add the events; the serials SALESmanago accepted, or None when the stream stops."""
-        serials = [item.serial for item in batch]
-        run.state.begin(ORDERS_KEY, serials)
+    def _send_events(self, run: Run, batch: list[_Item]) -> tuple[list[DeliveryUpdate], bool]:
+        """Add the events; the delivery updates, and whether the stream goes on."""
+        run.state.begin(ORDERS_KEY, {i.serial: i.email for i in batch})
         try:
-            result = run.salesmanago.events.batch_add([i.purchase.event for i in batch])
-        except (SalesmanagoAPIError, ValidationError) as exc:  # refused whole: nothing stored
-            run.state.checkpoint(ORDERS_KEY, run.state.cursor(ORDERS_KEY))
-            self._stop(run, batch, f"PURCHASE events refused: {exc}", type(exc).__name__)
-            return None
-        except BaseException as exc:  # may have been stored: never send these again
-            self._uncertain(run, serials, exc)
-            if isinstance(exc, SalesmanagoIdosellError):
-                return None
+            result = run.salesmanago.events.batch_add(
+                [i.purchase.event for i in batch], chunk_size=min(len(batch), 1000)
+            )
+        except PartialBatchError as exc:
+            return self._partial(run, batch, exc), True
+        except AuthenticationError as exc:  # refused whole, and the run stops
+            run.state.record(ORDERS_KEY, self._updates(batch, DeliveryState.REFUSED, str(exc)))
             raise
-        return self._count(run, batch, result.failed_items)
+        except (SalesmanagoAPIError, ValidationError) as exc:  # refused whole: nothing stored
+            self._stop(run, batch, f"PURCHASE events refused: {exc}", type(exc).__name__)
+            return self._updates(batch, DeliveryState.REFUSED, type(exc).__name__), False
+        except BaseException as exc:  # may have been stored: never sent again blindly
+            updates = self._uncertain(run, batch, exc)
+            if isinstance(exc, SalesmanagoIdosellError):
+                return updates, True
+            run.state.record(ORDERS_KEY, updates)
+            raise
+        return self._count(run, batch, result), True
 
-    def _uncertain(self, run: Run, serials: list[str], exc: BaseException) -> None:
-        run.state.checkpoint(ORDERS_KEY, run.state.cursor(ORDERS_KEY), uncertain=serials)
-        run.report.stream(STREAM).uncertain += len(serials)
+    def _updates(
+        self, items: list[_Item], state: DeliveryState, error: str | None = None
+    ) -> list[DeliveryUpdate]:
+        return [
+            DeliveryUpdate(key=i.serial, state=state, contact=i.email, error=error) for i in items
+        ]
+
+    def _partial(
+        self, run: Run, batch: list[_Item], exc: PartialBatchError
+    ) -> list[DeliveryUpdate]:
+        done, failed = batch[: exc.failed_start], batch[exc.failed_start : exc.failed_end]
+        rest = batch[exc.failed_end :]
+        run.report.stream(STREAM).sent += len(done)
+        updates = self._updates(done, self.sent_state)
+        if exc.certain:
+            run.report.fail(STREAM, [f"order {i.serial}" for i in failed], type(exc.cause).__name__)
+            updates += self._updates(failed, DeliveryState.REFUSED, type(exc.cause).__name__)
+        else:
+            updates += self._uncertain(run, failed, exc.cause)
+        return updates + self._updates(rest, DeliveryState.REFUSED, "not sent: a request failed")
+
+    def _uncertain(self, run: Run, items: list[_Item], exc: BaseException) -> list[DeliveryUpdate]:
+        run.report.stream(STREAM).uncertain += len(items)
         reason = f"unknown whether SALESmanago stored the event ({type(exc).__name__})"
-        for serial in serials:
-            run.report.problem(STREAM, f"order {serial}", reason, "uncertain")
+        for item in items:
+            run.report.problem(STREAM, f"order {item.serial}", reason, "uncertain")
         run.report.errors.append(f"orders: {type(exc).__name__}: {exc}")
+        return self._updates(items, DeliveryState.UNCERTAIN, type(exc).__name__)
 
     def _stop(self, run: Run, batch: list[_Item], message: str, error: str) -> None:
         run.report.fail(STREAM, [f"order {i.serial}" for i in batch], error)
         run.report.errors.append(f"orders: {message}")
 
-    def _count(self, run: Run, batch: list[_Item], failed_items: tuple[Any, ...]) -> list[str]:
-        """Count the answer; return the serials SALESmanago accepted."""
+    def _count(
+        self, run: Run, batch: list[_Item], result: BatchEventsResult
+    ) -> list[DeliveryUpdate]:
+        """Acknowledged orders are sent; those named in ``failedContacts`` are refused when
+        the counts tell exactly which, uncertain otherwise."""
         stream = run.report.stream(STREAM)
-        failed_keys = {_failed_key(item).lower() for item in failed_items}
-        failed = [i for i in batch if (i.purchase.event.email or "").lower() in failed_keys]
-        stream.sent += len(batch) - len(failed)
         stream.batches += 1
-        if failed:
+        failed_keys = {_failed_key(item).lower() for item in result.failed_items}
+        failed = [i for i in batch if i.email in failed_keys]
+        exact = len(failed) == result.failed
+        ok = [i for i in batch if i.email not in failed_keys]
+        stream.sent += len(ok)
+        updates = self._updates(ok, self.sent_state)
+        if failed and exact:
             run.report.fail(STREAM, [f"order {i.serial}" for i in failed], "refused by SALESmanago")
-        refused = {i.serial for i in failed}
-        return [i.serial for i in batch if i.serial not in refused]
+            updates += self._updates(failed, DeliveryState.REFUSED, "refused by SALESmanago")
+        elif failed:  # some events of these contacts failed, but which ones is not said
+            updates += self._uncertain(run, failed, _AmbiguousFailureError())
+        return updates
+
+
+class _AmbiguousFailureError(Exception):
+    """``failedContacts`` names contacts with several events in the batch."""
+
+    def __str__(self) -> str:
+        return "failedContacts does not say which of a contact's events failed"
 
 
 def _failed_key(item: Any) -> str:

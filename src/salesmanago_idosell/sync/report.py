@@ -48,6 +48,7 @@ class StreamReport:
         uncertain: records whose sending may or may not have happened (never re-sent
             automatically; see the docs on at-most-once PURCHASE events).
         batches: batches acknowledged.
+        reconciled: uncertain records settled by asking SALESmanago (sent, or to be re-sent).
         resumed_from: the cursor the run started from, when it resumed.
     """
 
@@ -58,6 +59,7 @@ class StreamReport:
     failed: Counter[str] = field(factory=Counter)
     uncertain: int = 0
     batches: int = 0
+    reconciled: int = 0
     resumed_from: str | None = None
 
     @property
@@ -80,6 +82,7 @@ class StreamReport:
             "failed": dict(self.failed),
             "uncertain": self.uncertain,
             "batches": self.batches,
+            "reconciled": self.reconciled,
             "resumed_from": self.resumed_from,
         }
 

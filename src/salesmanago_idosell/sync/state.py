@@ -1,30 +1,40 @@
-"""Where a sync remembers how far it got: cursors, sent orders and the in-flight batch.
+"""Where a sync remembers how far it got: cursors, delivery states, the run lease.
 
 A :class:`StateStore` keeps, per stream (``"customers.export"``, ``"orders"``, ...):
 
-* a **cursor** (an opaque string: the engine stores JSON);
-* the set of **sent keys** (order serial numbers already sent as PURCHASE events), each
-  marked ``sent`` or ``uncertain`` (the request may have reached SALESmanago, but no answer
-  came back: never sent again automatically);
-* the **pending** batch: a write-ahead record of the keys being sent right now. It is cleared
-  by the checkpoint that follows SALESmanago's acknowledgement; finding it at the start of a
-  run means the previous run was killed between sending and checkpointing.
+* a **cursor** (an opaque string: the engine stores a JSON :class:`~.cursor.Cursor`);
+* a **delivery state** per record whose sending is not idempotent (order serial number ->
+  :class:`~.delivery.DeliveryState`, with the contact, since when and the last error);
 
-:meth:`StateStore.checkpoint` moves the cursor, records the sent keys and clears the pending
-batch in one transaction.
+and, for the whole store:
+
+* the **run lease**: one run at a time. :meth:`StateStore.acquire_lease` fails with
+  :class:`~salesmanago_idosell.errors.SyncInProgressError` while another run holds it; the
+  lease is renewed while the run goes on and taken over when it expired or its holder is
+  provably gone (same host, process not alive);
+* the **identity** of the shop and SALESmanago account it belongs to (:meth:`bind`): a store
+  written for another shop or account is refused with
+  :class:`~salesmanago_idosell.errors.StateMismatchError`.
+
+:meth:`StateStore.checkpoint` moves a cursor and records delivery states in one transaction,
+so a crash leaves either the old or the new state, never a mix.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+import threading
+from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-__all__ = ["MemoryStateStore", "SQLiteStateStore", "SentStatus", "StateStore"]
+from ..errors import StateMismatchError, SyncInProgressError
+from .delivery import Delivery, DeliveryState, DeliveryUpdate, LeaseHolder, utcnow
 
-SentStatus = Literal["sent", "uncertain"]
+__all__ = ["MemoryStateStore", "SQLiteStateStore", "StateStore"]
+
+SCHEMA_VERSION = 2
 
 
 @runtime_checkable
@@ -35,26 +45,75 @@ class StateStore(Protocol):
         """The stream's cursor, or ``None`` before its first checkpoint."""
 
     def checkpoint(
-        self,
-        stream: str,
-        cursor: str | None,
-        *,
-        sent: Iterable[str] = (),
-        uncertain: Iterable[str] = (),
+        self, stream: str, cursor: str | None, *, updates: Iterable[DeliveryUpdate] = ()
     ) -> None:
-        """Atomically: set the cursor, record sent/uncertain keys, clear the pending batch."""
+        """Atomically: set the stream's cursor and apply the delivery updates."""
 
-    def begin(self, stream: str, keys: Sequence[str]) -> None:
-        """Record the batch about to be sent (write-ahead)."""
+    def record(self, stream: str, updates: Iterable[DeliveryUpdate]) -> None:
+        """Atomically apply delivery updates (the cursor stays)."""
 
-    def pending(self, stream: str) -> tuple[str, ...]:
-        """The keys of a batch that was being sent when a previous run stopped."""
+    def begin(self, stream: str, contacts: Mapping[str, str | None]) -> None:
+        """Write ahead: mark these keys (key -> contact e-mail) ``pending``, one attempt more."""
 
-    def known(self, stream: str, keys: Iterable[str]) -> dict[str, SentStatus]:
-        """Which of ``keys`` were already sent (or possibly sent), with their status."""
+    def known(self, stream: str, keys: Iterable[str]) -> dict[str, DeliveryState]:
+        """The delivery state of each of ``keys`` that has one."""
+
+    def deliveries(
+        self, stream: str, *, states: Collection[DeliveryState] | None = None
+    ) -> list[Delivery]:
+        """The stream's deliveries (in these states), oldest state change first."""
+
+    def acquire_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
+        """Take the run lease for ``ttl`` seconds, or raise ``SyncInProgressError``."""
+
+    def renew_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
+        """Extend the lease this holder has (raises ``SyncInProgressError`` if it lost it)."""
+
+    def release_lease(self, holder: LeaseHolder) -> None:
+        """Give the lease back (nothing happens when another holder has it)."""
+
+    def bind(self, identity: str) -> None:
+        """Record the shop/account identity, or raise ``StateMismatchError`` on another one."""
 
     def close(self) -> None:
         """Release the store's resources."""
+
+
+def _refusal(
+    stored: LeaseHolder | None, expires: datetime | None, holder: LeaseHolder, now: datetime
+) -> SyncInProgressError | None:
+    """The error refusing ``holder`` the lease, or ``None`` when it may take it."""
+    if stored is None or expires is None or stored.token == holder.token:
+        return None
+    if expires <= now or stored.is_gone():
+        return None
+    return SyncInProgressError(
+        f"another run holds this state's lease: {stored.describe()} "
+        f"(expires {expires.isoformat(timespec='seconds')} unless renewed)",
+        holder=stored.describe(),
+        expires_at=expires.isoformat(),
+    )
+
+
+def _mismatch(stored: str, current: str) -> StateMismatchError:
+    return StateMismatchError(
+        f"this state belongs to {stored!r}, not {current!r}: give each shop and account its "
+        "own state",
+        stored=stored,
+        current=current,
+    )
+
+
+def _changed(old: Delivery | None, update: DeliveryUpdate, now: datetime) -> Delivery:
+    since = old.since if old is not None and old.state is update.state else now
+    return Delivery(
+        key=update.key,
+        state=update.state,
+        contact=update.contact or (old.contact if old else None),
+        since=since,
+        attempts=old.attempts if old else 0,
+        last_error=update.error if update.error is not None else (old.last_error if old else None),
+    )
 
 
 class MemoryStateStore:
@@ -62,8 +121,10 @@ class MemoryStateStore:
 
     def __init__(self) -> None:
         self._cursors: dict[str, str | None] = {}
-        self._sent: dict[str, dict[str, SentStatus]] = {}
-        self._pending: dict[str, tuple[str, ...]] = {}
+        self._deliveries: dict[str, dict[str, Delivery]] = {}
+        self._lease: tuple[LeaseHolder, datetime] | None = None
+        self._identity: str | None = None
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"MemoryStateStore(streams={sorted(self._cursors)})"
@@ -73,54 +134,130 @@ class MemoryStateStore:
         return self._cursors.get(stream)
 
     def checkpoint(
-        self,
-        stream: str,
-        cursor: str | None,
-        *,
-        sent: Iterable[str] = (),
-        uncertain: Iterable[str] = (),
+        self, stream: str, cursor: str | None, *, updates: Iterable[DeliveryUpdate] = ()
     ) -> None:
-        """Set the cursor, record keys and clear the pending batch."""
-        keys = self._sent.setdefault(stream, {})
-        keys.update(dict.fromkeys(uncertain, "uncertain"))
-        keys.update(dict.fromkeys(sent, "sent"))
+        """Set the cursor and apply the updates."""
+        self.record(stream, updates)
         self._cursors[stream] = cursor
-        self._pending.pop(stream, None)
 
-    def begin(self, stream: str, keys: Sequence[str]) -> None:
-        """Record the in-flight batch."""
-        self._pending[stream] = tuple(keys)
+    def record(self, stream: str, updates: Iterable[DeliveryUpdate]) -> None:
+        """Apply delivery updates."""
+        rows = self._deliveries.setdefault(stream, {})
+        now = utcnow()
+        for update in updates:
+            rows[update.key] = _changed(rows.get(update.key), update, now)
 
-    def pending(self, stream: str) -> tuple[str, ...]:
-        """The in-flight batch of a previous run."""
-        return self._pending.get(stream, ())
+    def begin(self, stream: str, contacts: Mapping[str, str | None]) -> None:
+        """Mark keys pending."""
+        rows = self._deliveries.setdefault(stream, {})
+        now = utcnow()
+        for key, contact in contacts.items():
+            old = rows.get(key)
+            new = _changed(old, DeliveryUpdate(key=key, state=DeliveryState.PENDING), now)
+            rows[key] = Delivery(
+                key=key,
+                state=new.state,
+                contact=contact or new.contact,
+                since=new.since,
+                attempts=new.attempts + 1,
+                last_error=new.last_error,
+            )
 
-    def known(self, stream: str, keys: Iterable[str]) -> dict[str, SentStatus]:
-        """Already sent keys among ``keys``."""
-        stored = self._sent.get(stream, {})
-        return {k: stored[k] for k in keys if k in stored}
+    def known(self, stream: str, keys: Iterable[str]) -> dict[str, DeliveryState]:
+        """States of the known keys among ``keys``."""
+        rows = self._deliveries.get(stream, {})
+        return {k: rows[k].state for k in keys if k in rows}
+
+    def deliveries(
+        self, stream: str, *, states: Collection[DeliveryState] | None = None
+    ) -> list[Delivery]:
+        """The stream's deliveries in these states."""
+        rows = self._deliveries.get(stream, {}).values()
+        chosen = [d for d in rows if states is None or d.state in states]
+        return sorted(chosen, key=lambda d: (d.since, d.key))
+
+    def acquire_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
+        """Take the lease."""
+        with self._lock:
+            now = utcnow()
+            stored, expires = self._lease if self._lease else (None, None)
+            refusal = _refusal(stored, expires, holder, now)
+            if refusal is not None:
+                raise refusal
+            self._lease = (holder, now + timedelta(seconds=ttl))
+
+    def renew_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
+        """Extend the lease."""
+        self.acquire_lease(holder, ttl=ttl)
+
+    def release_lease(self, holder: LeaseHolder) -> None:
+        """Give the lease back."""
+        with self._lock:
+            if self._lease is not None and self._lease[0].token == holder.token:
+                self._lease = None
+
+    def bind(self, identity: str) -> None:
+        """Record or check the identity."""
+        if self._identity is None:
+            self._identity = identity
+        elif self._identity != identity:
+            raise _mismatch(self._identity, identity)
 
     def close(self) -> None:
         """Nothing to release."""
 
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (
     stream TEXT PRIMARY KEY, value TEXT, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sent (
-    stream TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS deliveries (
+    stream TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, contact TEXT,
+    since TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
     PRIMARY KEY (stream, key));
-CREATE TABLE IF NOT EXISTS pending (
-    stream TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (stream, key));
+CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (stream, state);
+CREATE TABLE IF NOT EXISTS lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1), host TEXT NOT NULL, pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL, token TEXT NOT NULL, expires_at TEXT NOT NULL);
+"""
+#: Version 1 (0.1.0) kept ``sent`` (sent / uncertain) and ``pending`` tables.
+_MIGRATE_V1 = """
+INSERT OR IGNORE INTO deliveries (stream, key, state, since)
+    SELECT stream, key, status, at FROM sent;
+INSERT OR REPLACE INTO deliveries (stream, key, state, since)
+    SELECT stream, key, 'pending', datetime('now') FROM pending;
+DROP TABLE sent;
+DROP TABLE pending;
 """
 _QUERY_CHUNK = 500
+_COLUMNS = "key, state, contact, since, attempts, last_error"
+
+
+def _script(db: sqlite3.Connection, script: str) -> None:
+    """Run the statements one by one (``executescript`` would commit the transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _delivery(row: tuple[str, str, str | None, str, int, str | None]) -> Delivery:
+    key, state, contact, since, attempts, error = row
+    return Delivery(
+        key=key,
+        state=DeliveryState(state),
+        contact=contact,
+        since=datetime.fromisoformat(since),
+        attempts=attempts,
+        last_error=error,
+    )
 
 
 class SQLiteStateStore:
     """A :class:`StateStore` in a SQLite file (the default; stdlib ``sqlite3``, WAL mode).
 
-    The file is opened on first use, not in the constructor. Each checkpoint is one
-    transaction, so a crash leaves either the old or the new state, never a mix.
+    The file is opened (and created or migrated) on first use, not in the constructor. Each
+    checkpoint is one transaction. Several processes may open the same file: the run lease
+    lets one of them run at a time.
 
     Args:
         path: the database file (created when missing).
@@ -129,6 +266,7 @@ class SQLiteStateStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._db: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"SQLiteStateStore({str(self.path)!r})"
@@ -138,76 +276,187 @@ class SQLiteStateStore:
         """The open connection (opened and migrated on first use)."""
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            db.executescript(_SCHEMA)
+            self._migrate(db)
             self._db = db
         return self._db
 
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            _script(db, _SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            version = int(row[0]) if row else 1
+            if version > SCHEMA_VERSION:
+                raise StateMismatchError(
+                    f"the state file has schema {version}; this version of the SDK knows "
+                    f"{SCHEMA_VERSION}: upgrade salesmanago-idosell",
+                    stored=f"schema {version}",
+                    current=f"schema {SCHEMA_VERSION}",
+                )
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            if {"sent", "pending"} <= tables:
+                _script(db, _MIGRATE_V1)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _write(self, statements: list[tuple[str, list[tuple[object, ...]]]]) -> None:
+        with self._lock:
+            db = self.db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, rows in statements:
+                    db.executemany(sql, rows)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
     def cursor(self, stream: str) -> str | None:
         """The stream's cursor."""
-        row = self.db.execute("SELECT value FROM cursors WHERE stream = ?", (stream,)).fetchone()
+        with self._lock:
+            row = self.db.execute(
+                "SELECT value FROM cursors WHERE stream = ?", (stream,)
+            ).fetchone()
         return None if row is None else row[0]
 
+    def _upserts(
+        self, stream: str, updates: Iterable[DeliveryUpdate]
+    ) -> tuple[str, list[tuple[object, ...]]]:
+        now = utcnow().isoformat()
+        rows: list[tuple[object, ...]] = [
+            (stream, u.key, u.state.value, u.contact, now, u.error) for u in updates
+        ]
+        sql = (
+            "INSERT INTO deliveries (stream, key, state, contact, since, last_error) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stream, key) DO UPDATE SET "
+            "since = CASE WHEN deliveries.state = excluded.state THEN deliveries.since "
+            "ELSE excluded.since END, state = excluded.state, "
+            "contact = COALESCE(excluded.contact, deliveries.contact), "
+            "last_error = COALESCE(excluded.last_error, deliveries.last_error)"
+        )
+        return sql, rows
+
     def checkpoint(
-        self,
-        stream: str,
-        cursor: str | None,
-        *,
-        sent: Iterable[str] = (),
-        uncertain: Iterable[str] = (),
+        self, stream: str, cursor: str | None, *, updates: Iterable[DeliveryUpdate] = ()
     ) -> None:
-        """Set the cursor, record keys and clear the pending batch, in one transaction."""
-        now = datetime.now(timezone.utc).isoformat()
-        rows = [(stream, k, "uncertain", now) for k in uncertain]
-        rows += [(stream, k, "sent", now) for k in sent]
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany("INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?)", rows)
-            db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (stream, cursor, now))
-            db.execute("DELETE FROM pending WHERE stream = ?", (stream,))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        """Set the cursor and apply the updates, in one transaction."""
+        now = utcnow().isoformat()
+        self._write(
+            [
+                self._upserts(stream, updates),
+                ("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", [(stream, cursor, now)]),
+            ]
+        )
 
-    def begin(self, stream: str, keys: Sequence[str]) -> None:
-        """Record the in-flight batch (replacing any older one)."""
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("DELETE FROM pending WHERE stream = ?", (stream,))
-            db.executemany(
-                "INSERT OR IGNORE INTO pending VALUES (?, ?)", [(stream, k) for k in keys]
-            )
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    def record(self, stream: str, updates: Iterable[DeliveryUpdate]) -> None:
+        """Apply delivery updates, in one transaction."""
+        self._write([self._upserts(stream, updates)])
 
-    def pending(self, stream: str) -> tuple[str, ...]:
-        """The in-flight batch of a previous run."""
-        rows = self.db.execute("SELECT key FROM pending WHERE stream = ? ORDER BY key", (stream,))
-        return tuple(r[0] for r in rows)
+    def begin(self, stream: str, contacts: Mapping[str, str | None]) -> None:
+        """Mark keys pending, one attempt more each (one transaction)."""
+        updates = [
+            DeliveryUpdate(key=k, state=DeliveryState.PENDING, contact=c)
+            for k, c in contacts.items()
+        ]
+        bump = "UPDATE deliveries SET attempts = attempts + 1 WHERE stream = ? AND key = ?"
+        self._write([self._upserts(stream, updates), (bump, [(stream, k) for k in contacts])])
 
-    def known(self, stream: str, keys: Iterable[str]) -> dict[str, SentStatus]:
-        """Already sent keys among ``keys``."""
+    def known(self, stream: str, keys: Iterable[str]) -> dict[str, DeliveryState]:
+        """States of the known keys among ``keys``."""
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, SentStatus] = {}
-        for start in range(0, len(wanted), _QUERY_CHUNK):
-            chunk = wanted[start : start + _QUERY_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT key, status FROM sent WHERE stream = ? AND key IN ({marks})",  # noqa: S608
-                (stream, *chunk),
-            )
-            found.update(dict(rows))
+        found: dict[str, DeliveryState] = {}
+        with self._lock:
+            for start in range(0, len(wanted), _QUERY_CHUNK):
+                chunk = wanted[start : start + _QUERY_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(
+                    f"SELECT key, state FROM deliveries WHERE stream = ? AND key IN ({marks})",  # noqa: S608
+                    (stream, *chunk),
+                )
+                found.update((k, DeliveryState(s)) for k, s in rows)
         return found
+
+    def deliveries(
+        self, stream: str, *, states: Collection[DeliveryState] | None = None
+    ) -> list[Delivery]:
+        """The stream's deliveries in these states, oldest state change first."""
+        sql = f"SELECT {_COLUMNS} FROM deliveries WHERE stream = ?"  # noqa: S608
+        args: list[str] = [stream]
+        if states is not None:
+            sql += f" AND state IN ({','.join('?' * len(states))})"
+            args += [s.value for s in states]
+        with self._lock:
+            rows = self.db.execute(sql + " ORDER BY since, key", args).fetchall()
+        return [_delivery(r) for r in rows]
+
+    def acquire_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
+        """Take the lease in one ``BEGIN IMMEDIATE`` transaction (safe across processes)."""
+        with self._lock:
+            db = self.db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._take_lease(db, holder, ttl)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    @staticmethod
+    def _take_lease(db: sqlite3.Connection, holder: LeaseHolder, ttl: float) -> None:
+        row = db.execute(
+            "SELECT host, pid, started_at, token, expires_at FROM lease WHERE id = 1"
+        ).fetchone()
+        stored = expires = None
+        if row is not None:
+            host, pid, started, token, until = row
+            stored = LeaseHolder(
+                host=host, pid=pid, started_at=datetime.fromisoformat(started), token=token
+            )
+            expires = datetime.fromisoformat(until)
+        now = utcnow()
+        refusal = _refusal(stored, expires, holder, now)
+        if refusal is not None:
+            raise refusal
+        db.execute(
+            "INSERT OR REPLACE INTO lease VALUES (1, ?, ?, ?, ?, ?)",
+            (
+                holder.host,
+                holder.pid,
+                holder.started_at.isoformat(),
+                holder.token,
+                (now + timedelta(seconds=ttl)).isoformat(),
+            ),
+        )
+
+    def renew_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
+        """Extend the lease (taking it again if it expired and nobody else took it)."""
+        self.acquire_lease(holder, ttl=ttl)
+
+    def release_lease(self, holder: LeaseHolder) -> None:
+        """Give the lease back."""
+        self._write([("DELETE FROM lease WHERE id = 1 AND token = ?", [(holder.token,)])])
+
+    def bind(self, identity: str) -> None:
+        """Record or check the identity."""
+        with self._lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+            if row is None:
+                self._write([("INSERT OR IGNORE INTO meta VALUES ('identity', ?)", [(identity,)])])
+            elif row[0] != identity:
+                raise _mismatch(row[0], identity)
 
     def close(self) -> None:
         """Close the database connection."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

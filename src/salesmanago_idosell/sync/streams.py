@@ -1,15 +1,27 @@
 """Where each sync stream starts, what it reads and where it checkpoints.
 
 ``Streams`` turns the stored cursors into the IdoSell page iterators of a run (customers,
-newsletter subscribers, orders) and records where a completed run ends, so that the next
+newsletter subscribers, orders), runs them through the one page loop
+(:func:`~.engine.run_pages`), and records where a completed run ends, so that the next
 incremental run starts there. The ``Integration`` facade only times runs and builds reports.
+
+===================== ==================================================================
+state key             cursor
+===================== ==================================================================
+``customers.export``  the full export in progress (``page``, ``started``); cleared when done
+``customers.changes`` ``since``: changed customers are read from there
+``subscribers.export`` a subscribers run in progress (``page``, ``since``, ``started``)
+``subscribers.last``  ``since``: when the last complete subscribers run started
+``orders``            ``since`` (next run's start) or a run in progress (``page``,
+                      ``since``, ``until``); per-order delivery states beside it
+===================== ==================================================================
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 from attrs import define
@@ -18,8 +30,10 @@ from ..config import IntegrationConfig
 from ..idosell import IdosellClient, Page, PageIterator
 from ..idosell.models import Customer, Subscriber
 from ..mapping import MappingSettings, contact_from_customer, contact_from_subscriber
-from .engine import ContactStream, Run, dump_cursor, load_cursor
-from .orders import ORDERS_KEY, OrderStream
+from .cursor import Cursor
+from .engine import ContactSink, Run, run_pages
+from .orders import ORDERS_KEY, STREAM, OrderSink
+from .recovery import reconcile, resend, settle_interrupted
 from .state import StateStore
 
 __all__ = [
@@ -37,14 +51,6 @@ SUBSCRIBERS_EXPORT = "subscribers.export"
 SUBSCRIBERS_LAST = "subscribers.last"
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _parse(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
-
-
 @define
 class Streams:
     """The resumable streams of one integration (see the module docstring)."""
@@ -54,100 +60,124 @@ class Streams:
     config: IntegrationConfig
     settings: MappingSettings
     now: Callable[[], datetime]
+    reconcile_wait: float = 120.0
+
+    def _cursor(self, key: str) -> Cursor:
+        return Cursor.load(self.state.cursor(key))
+
+    def _done(self, run: Run, key: str, cursor: Cursor | None) -> None:
+        if not run.dry_run:
+            self.state.checkpoint(key, cursor.dump() if cursor is not None else None)
 
     def last_subscribers_run(self) -> datetime | None:
         """When the last completed subscribers run started (``None`` before the first)."""
-        return _parse(load_cursor(self.state.cursor(SUBSCRIBERS_LAST)).get("since"))
+        return self._cursor(SUBSCRIBERS_LAST).since
 
-    def export_customers(self, run: Run) -> None:
-        cursor = load_cursor(self.state.cursor(CUSTOMERS_EXPORT))
-        began = cursor.get("started") or self.now().isoformat()
-        self._resumed(run, "customers", cursor)
-        stream = self.customer_stream(CUSTOMERS_EXPORT, None, {"started": began})
-        if stream.run(run, start_page=int(cursor.get("page", 0))) and not run.dry_run:
-            self.state.checkpoint(CUSTOMERS_EXPORT, None)
-            if self.state.cursor(CUSTOMERS_CHANGES) is None:
-                self.state.checkpoint(CUSTOMERS_CHANGES, dump_cursor({"since": began}))
+    # -- customers and subscribers --------------------------------------------------------
 
-    def customer_stream(
-        self, key: str, since: datetime | None, cursor: dict[str, Any]
-    ) -> ContactStream[Customer]:
-        pages = self._paged(self.idosell.customers.iter(modified_since=since))
+    def export_customers(self, run: Run) -> bool:
+        """The full export of every customer account; resumable."""
+        cursor = self._cursor(CUSTOMERS_EXPORT)
+        cursor = attrs.evolve(cursor, started=cursor.started or self.now())
+        if not self._customers(run, CUSTOMERS_EXPORT, cursor):
+            return False
+        self._done(run, CUSTOMERS_EXPORT, None)
+        if self.state.cursor(CUSTOMERS_CHANGES) is None:
+            self._done(run, CUSTOMERS_CHANGES, Cursor(since=cursor.started))
+        return True
 
-        def from_page(start: int) -> Iterator[Page[Customer]]:
-            return pages.iter_pages(start=start)
+    def changed_customers(self, run: Run) -> bool:
+        """Customers changed since the last complete run."""
+        cursor = self._cursor(CUSTOMERS_CHANGES)
+        cursor = attrs.evolve(cursor, started=cursor.started or self.now())
+        if not self._customers(run, CUSTOMERS_CHANGES, cursor):
+            return False
+        self._done(run, CUSTOMERS_CHANGES, Cursor(since=cursor.started))
+        return True
 
-        return ContactStream(
+    def _customers(self, run: Run, key: str, cursor: Cursor) -> bool:
+        pages = self._paged(self.idosell.customers.iter(modified_since=cursor.since))
+        sink: ContactSink[Customer] = ContactSink(
             name="customers",
             key=key,
-            pages=from_page,
             to_contact=lambda c: contact_from_customer(c, settings=self.settings),
             batch_size=self.config.contact_batch_size,
-            cursor=cursor,
+        )
+        return run_pages(
+            run, name="customers", key=key, cursor=cursor, pages=_from(pages), sink=sink
         )
 
     def subscribers(self, run: Run, *, since: datetime | None) -> bool:
-        cursor = load_cursor(self.state.cursor(SUBSCRIBERS_EXPORT))
-        began = cursor.get("started") or self.now().isoformat()
-        since = _parse(cursor.get("since")) or since
-        self._resumed(run, "subscribers", cursor)
+        """Newsletter subscribers without an account (since a moment, or all)."""
+        cursor = self._cursor(SUBSCRIBERS_EXPORT)
+        if not cursor.in_progress:
+            cursor = Cursor(since=since)
+        cursor = attrs.evolve(cursor, started=cursor.started or self.now())
         pages = self._paged(
             self.idosell.newsletter.iter_email_subscribers(
-                registered=False, since=since, shop_ids=[self.config.shop_id]
+                registered=False, since=cursor.since, shop_ids=[self.config.shop_id]
             )
         )
-
-        def from_page(start: int) -> Iterator[Page[Subscriber]]:
-            return pages.iter_pages(start=start)
-
-        stream = ContactStream(
+        sink: ContactSink[Subscriber] = ContactSink(
             name="subscribers",
             key=SUBSCRIBERS_EXPORT,
-            pages=from_page,
             to_contact=lambda s: contact_from_subscriber(s, settings=self.settings),
             batch_size=self.config.contact_batch_size,
-            cursor={"started": began, "since": _iso(since)},
         )
-        done = stream.run(run, start_page=int(cursor.get("page", 0)))
-        if done and not run.dry_run:
-            self.state.checkpoint(SUBSCRIBERS_EXPORT, None)
-            self.state.checkpoint(SUBSCRIBERS_LAST, dump_cursor({"since": began}))
-        return done
+        key = SUBSCRIBERS_EXPORT
+        if not run_pages(
+            run, name="subscribers", key=key, cursor=cursor, pages=_from(pages), sink=sink
+        ):
+            return False
+        self._done(run, SUBSCRIBERS_EXPORT, None)
+        self._done(run, SUBSCRIBERS_LAST, Cursor(since=cursor.started))
+        return True
 
-    def orders(self, run: Run, *, since: datetime | None) -> bool:
-        cursor = load_cursor(self.state.cursor(ORDERS_KEY))
-        resuming = "until" in cursor
-        if resuming:
-            self._resumed(run, "orders", cursor)
-        start = _parse(cursor.get("since")) if resuming or since is None else since
-        until = _parse(cursor.get("until")) or self.now()
-        pages = self._paged(self.idosell.orders.iter(added_since=start, until=until))
-        stream = OrderStream(
-            pages=lambda first: pages.iter_pages(start=first),
+    # -- orders ---------------------------------------------------------------------------
+
+    def order_sink(self, **options: object) -> OrderSink:
+        """A sink for PURCHASE events with this integration's settings."""
+        return OrderSink(
             settings=self.settings,
             batch_size=self.config.event_batch_size,
-            cursor={"since": _iso(start), "until": until.isoformat()},
+            **options,  # type: ignore[arg-type]
         )
-        done = stream.run(run, start_page=int(cursor.get("page", 0)) if resuming else 0)
-        if done and not run.dry_run:
-            self.state.checkpoint(ORDERS_KEY, dump_cursor({"since": until.isoformat()}))
-        return done
 
-    def changed_customers(self, run: Run) -> None:
-        cursor = load_cursor(self.state.cursor(CUSTOMERS_CHANGES))
-        began = cursor.get("started") or self.now().isoformat()
-        since = _parse(cursor.get("since"))
-        if "page" in cursor:
-            self._resumed(run, "customers", cursor)
-        fields = {"since": _iso(since), "started": began}
-        stream = self.customer_stream(CUSTOMERS_CHANGES, since, fields)
-        if stream.run(run, start_page=int(cursor.get("page", 0))) and not run.dry_run:
-            self.state.checkpoint(CUSTOMERS_CHANGES, dump_cursor({"since": began}))
+    def recover(self, run: Run, *, reconcile_uncertain: bool = True) -> None:
+        """Settle interrupted orders, reconcile uncertain ones, re-send refused ones."""
+        if run.dry_run:
+            return
+        settle_interrupted(run)
+        if reconcile_uncertain:
+            reconcile(run, wait_timeout=self.reconcile_wait)
+        resend(run, self.order_sink())
+
+    def orders(self, run: Run, *, since: datetime | None) -> bool:
+        """New orders since the last complete run (or ``since``), after recovery."""
+        self.recover(run)
+        cursor = self._cursor(ORDERS_KEY)
+        if not cursor.in_progress:
+            start = cursor.since if since is None else since
+            cursor = Cursor(page=None, since=start, until=self.now())
+        pages = self._paged(self.idosell.orders.iter(added_since=cursor.since, until=cursor.until))
+        done = run_pages(
+            run,
+            name=STREAM,
+            key=ORDERS_KEY,
+            cursor=cursor,
+            pages=_from(pages),
+            sink=self.order_sink(),
+        )
+        if done:
+            self._done(run, ORDERS_KEY, Cursor(since=cursor.until))
+        return done
 
     def _paged(self, pages: PageIterator[T]) -> PageIterator[T]:
         return attrs.evolve(pages, page_size=self.config.page_size)
 
-    @staticmethod
-    def _resumed(run: Run, name: str, cursor: dict[str, Any]) -> None:
-        if cursor.get("page"):
-            run.report.stream(name).resumed_from = f"page {cursor['page']}"
+
+def _from(pages: PageIterator[T]) -> Callable[[int], Iterator[Page[T]]]:
+    def from_page(start: int) -> Iterator[Page[T]]:
+        return pages.iter_pages(start=start)
+
+    return from_page

@@ -139,7 +139,7 @@ class Job:
 
     request_id: int
     polls: int
-    result: dict[str, Any]
+    result: Any
 
 
 def check_email(value: Any) -> str | None:

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from . import _sm_contacts, _sm_events, _sm_v3
+from . import _sm_contacts, _sm_events, _sm_exports, _sm_v3
 from ._http import Request, Response
 from ._server import FakeServer
 from ._sm_contacts import v2_error
@@ -78,7 +78,11 @@ class FakeSalesmanago(FakeServer):
         self.lock = threading.RLock()
         self._rng = random.Random(seed)
         self._request_ids = 0
-        for path, handler in {**_sm_contacts.ROUTES, **_sm_events.ROUTES}.items():
+        for path, handler in {
+            **_sm_contacts.ROUTES,
+            **_sm_events.ROUTES,
+            **_sm_exports.ROUTES,
+        }.items():
             self.route("POST", path, self._v2(handler))
         for (method, path), v3_handler in _sm_v3.ROUTES.items():
             self.route(method, path, self._v3(v3_handler))

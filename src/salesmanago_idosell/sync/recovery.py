@@ -1,0 +1,134 @@
+"""Recovery of orders whose delivery is not settled: interrupted, uncertain or refused.
+
+Run before an order stream (and on the operator's demand):
+
+1. :func:`settle_interrupted`: orders still ``pending`` belong to a run that was killed
+   between sending and checkpointing: they become ``uncertain``.
+2. :func:`reconcile`: asks SALESmanago (the contact data export, see
+   :mod:`salesmanago_idosell.salesmanago.exports`) which uncertain orders it stored. An order
+   becomes ``sent`` when its contact's exported events carry its ``externalId``, and
+   ``refused`` (to be sent again) only when the export *positively* lists the contact's events
+   without it. A contact the export does not show with certainty leaves its orders
+   ``uncertain`` — guessing "missing" would duplicate purchases.
+3. :func:`resend`: orders in the given states are read again from IdoSell by serial number
+   and sent through the normal order sink (same batches, same delivery states).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+
+from .._chunks import chunked
+from ..errors import AuthenticationError, SalesmanagoIdosellError
+from ..salesmanago.exports import EXPORT_MAX
+from .delivery import Delivery, DeliveryState, DeliveryUpdate
+from .engine import Run
+from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM, OrderSink
+
+__all__ = ["reconcile", "resend", "settle_interrupted"]
+
+logger = logging.getLogger("salesmanago_idosell")
+_SERIALS_PER_SEARCH = 100
+
+
+def settle_interrupted(run: Run) -> int:
+    """Turn ``pending`` orders (a killed run's in-flight batch) into ``uncertain``."""
+    pending = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.PENDING])
+    if not pending:
+        return 0
+    reason = "the previous run stopped while sending"
+    run.state.record(
+        ORDERS_KEY,
+        [DeliveryUpdate(key=d.key, state=DeliveryState.UNCERTAIN, error=reason) for d in pending],
+    )
+    logger.warning("%d orders were being sent when a run stopped: now uncertain", len(pending))
+    return len(pending)
+
+
+def reconcile(run: Run, *, poll_interval: float = 2.0, wait_timeout: float = 120.0) -> int:
+    """Settle uncertain orders by what SALESmanago holds; returns how many were settled."""
+    uncertain = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.UNCERTAIN])
+    by_email: dict[str, list[Delivery]] = defaultdict(list)
+    for delivery in uncertain:
+        if delivery.contact:
+            by_email[delivery.contact.lower()].append(delivery)
+    settled = 0
+    for emails in chunked(sorted(by_email), EXPORT_MAX):
+        try:
+            export = run.salesmanago.exports.external_events(
+                emails, poll_interval=poll_interval, wait_timeout=wait_timeout
+            )
+        except SalesmanagoIdosellError as exc:
+            if isinstance(exc, AuthenticationError):
+                raise
+            note = f"reconciliation failed: {type(exc).__name__}"
+            _keep_uncertain(run, [d for e in emails for d in by_email[e]], note)
+            continue
+        updates: list[DeliveryUpdate] = []
+        for email in emails:
+            stored = export.external_ids.get(email)
+            if stored is None:
+                reason = export.unreadable.get(email, "not in the export")
+                _keep_uncertain(run, by_email[email], f"reconciliation: {reason}")
+                continue
+            updates += [_reconciled(d, d.key in stored) for d in by_email[email]]
+        run.state.record(ORDERS_KEY, updates)
+        settled += len(updates)
+        run.report.stream(STREAM).reconciled += len(updates)
+    return settled
+
+
+def _reconciled(delivery: Delivery, stored: bool) -> DeliveryUpdate:
+    if stored:
+        return DeliveryUpdate(
+            key=delivery.key, state=DeliveryState.SENT, error="stored (reconciled)"
+        )
+    return DeliveryUpdate(
+        key=delivery.key, state=DeliveryState.REFUSED, error="not stored (reconciled)"
+    )
+
+
+def _keep_uncertain(run: Run, deliveries: list[Delivery], note: str) -> None:
+    run.state.record(
+        ORDERS_KEY,
+        [DeliveryUpdate(key=d.key, state=DeliveryState.UNCERTAIN, error=note) for d in deliveries],
+    )
+
+
+def resend(
+    run: Run,
+    sink: OrderSink,
+    *,
+    states: Collection[DeliveryState] = (DeliveryState.REFUSED,),
+    serials: Iterable[str] | None = None,
+) -> int:
+    """Read these orders again from IdoSell and send them through ``sink``; how many went.
+
+    Args:
+        states: which delivery states are sent again.
+        serials: only these orders (default: every order in ``states`` that was tried
+            fewer than :data:`MAX_ATTEMPTS` times).
+    """
+    wanted = {d.key: d for d in run.state.deliveries(ORDERS_KEY, states=states)}
+    if serials is not None:
+        keys = [s for s in dict.fromkeys(str(s) for s in serials) if s in wanted]
+    else:
+        keys = [k for k, d in wanted.items() if d.attempts < MAX_ATTEMPTS]
+    stream = run.report.stream(STREAM)
+    before = stream.sent
+    for chunk in chunked([k for k in keys if k.isdigit()], _SERIALS_PER_SEARCH):
+        try:
+            orders = list(run.idosell.orders.iter(serial_numbers=[int(k) for k in chunk]))
+        except SalesmanagoIdosellError as exc:
+            run.read_failed(STREAM, exc)
+            return stream.sent - before
+        sink.see(run, orders)
+        for order in orders:
+            sink.add(run, order)
+            if sink.full() and not sink.flush(run, None):
+                return stream.sent - before
+        if not sink.flush(run, None):
+            break
+    return stream.sent - before
