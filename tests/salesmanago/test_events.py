@@ -14,7 +14,9 @@ from responses.registries import OrderedRegistry
 
 from salesmanago_idosell.errors import (
     APITimeoutError,
+    PartialBatchError,
     ResponseValidationError,
+    SalesmanagoAPIError,
     ServerError,
     ValidationError,
 )
@@ -178,6 +180,53 @@ def test_batch_add_not_retried_after_500() -> None:
     with pytest.raises(ServerError):
         make_client().events.batch_add([PURCHASE])
     assert len(responses.calls) == 1
+
+
+def _three(emails: int = 5) -> list[ExternalEvent]:
+    return [
+        ExternalEvent(
+            type=EventType.PURCHASE, date=PURCHASE.date, email=f"c{i}@x.pl", products=["1"]
+        )
+        for i in range(emails)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("second", "certain", "cause"),
+    [
+        ({"json": {"success": False, "message": ["Limit exceeded"]}}, True, SalesmanagoAPIError),
+        ({"status": 503}, False, ServerError),
+    ],
+    ids=["refused", "server-error"],
+)
+@responses.activate
+def test_batch_add_reports_acknowledged_chunks_when_a_later_one_fails(
+    second: dict[str, Any], certain: bool, cause: type[Exception]
+) -> None:
+    url = f"{BASE}/v2/contact/addBatchContactExtEvent"
+    responses.post(url, json={"success": True, "createdAmount": 2, "failedAmount": 0})
+    responses.post(url, **second)
+    with pytest.raises(PartialBatchError) as info:
+        make_client().events.batch_add(_three(), chunk_size=2)
+    error = info.value
+    assert (error.acknowledged, error.failed_start, error.failed_end) == (2, 2, 4)
+    assert error.certain is certain
+    assert isinstance(error.cause, cause)
+    assert len(responses.calls) == 2  # the third chunk was not sent
+
+
+@responses.activate
+def test_batch_add_result_has_one_outcome_per_request() -> None:
+    url = f"{BASE}/v2/contact/addBatchContactExtEvent"
+    responses.post(url, json={"success": True, "createdAmount": 2, "failedAmount": 0})
+    responses.post(url, json={"success": True, "createdAmount": 1, "failedAmount": 1,
+                              "failedContacts": ["c3@x.pl"]})  # fmt: skip
+    result = make_client().events.batch_add(_three(4), chunk_size=2)
+    assert [(c.start, c.size, c.created, c.failed) for c in result.chunks] == [
+        (0, 2, 2, 0),
+        (2, 2, 1, 1),
+    ]
+    assert result.chunks[1].failed_items == ("c3@x.pl",)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from attrs import field, frozen
 
+from .._converter import camel
 from ..errors import PageShapeError, ResponseValidationError, ValidationError
 
 if TYPE_CHECKING:
@@ -91,8 +92,11 @@ def _row_skip(
                 break
     text = str(error)
     found = _FIELD.search(text)
-    reason = text.split(" shape: ", 1)[-1]
-    return RowSkip(record=record, field=found.group(1) if found else None, reason=reason[:300])
+    field = found.group(1) if found else None
+    if field and not gate.snake:  # cattrs names attributes; say the wire's camelCase keys
+        field = ".".join(camel(part) for part in field.split("."))
+    reason = text.split(" shape: ", 1)[-1].split(" @ ", 1)[0]
+    return RowSkip(record=record, field=field, reason=reason[:300])
 
 
 @frozen(kw_only=True)

@@ -185,9 +185,10 @@ class OrderSink:
         refused = {0: "order without a customer account"}
         for customer_id in ids:
             customer = found.get(customer_id)
-            consented = customer is not None and customer.consents_to_newsletter(
-                self.settings.shop_id
-            )
+            if customer is None:
+                refused[customer_id] = f"customer account {customer_id} could not be read"
+                continue
+            consented = customer.consents_to_newsletter(self.settings.shop_id)
             decision = consent_decision(
                 consented=consented, has_account=True, settings=self.settings
             )

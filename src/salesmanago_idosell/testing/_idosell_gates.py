@@ -68,7 +68,8 @@ def clients_list(fake: FakeIdoSell, request: Request) -> Response:
         )
 
     found = sorted((c for c in fake.shop.customers if keep(c)), key=lambda c: c.id)
-    return paged(found, page, limit, key="results", row=lambda c: wire.client_row(c, fake.shop),
+    return paged(found, page, limit, key="results",
+                 row=lambda c: fake.patched("client", c.id, wire.client_row(c, fake.shop)),
                  empty_status=fake.empty_result_status)  # fmt: skip
 
 
@@ -240,7 +241,8 @@ def orders_search(fake: FakeIdoSell, request: Request) -> Response:
     page, limit = camel_page(params)
     keep = _order_filter(params)
     found = sorted((o for o in fake.shop.orders if keep(o)), key=lambda o: o.serial)
-    return paged(found, page, limit, key="Results", row=lambda o: wire.order_row(o, fake.shop),
+    return paged(found, page, limit, key="Results",
+                 row=lambda o: fake.patched("order", o.serial, wire.order_row(o, fake.shop)),
                  empty_status=fake.empty_result_status)  # fmt: skip
 
 

@@ -85,7 +85,23 @@ class FakeIdoSell(FakeServer):
         self.server_load = "normal"
         self.empty_result_status = 207
         self.keyed_newsletter_shops = False
+        self.row_patches: dict[tuple[str, int], dict[str, Any]] = {}
         self.lock = threading.RLock()
+
+    def patch_row(self, kind: str, key: int, **fields: Any) -> None:
+        """Serve one record's wire row with these top-level fields replaced (malformed-data
+        tests): ``kind`` is ``"client"`` (key: client id) or ``"order"`` (serial number);
+        a dict value is merged into the row's object of that name."""
+        self.row_patches[(kind, key)] = fields
+
+    def patched(self, kind: str, key: int, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` with the patch registered for it, if any."""
+        for name, value in self.row_patches.get((kind, key), {}).items():
+            if isinstance(value, dict) and isinstance(row.get(name), dict):
+                row[name] = {**row[name], **value}
+            else:
+                row[name] = value
+        return row
 
     # -- HTTP ------------------------------------------------------------------------------
     def endpoint_of(self, request: Request) -> str:
