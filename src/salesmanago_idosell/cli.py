@@ -6,6 +6,10 @@ Commands:
     feed inspect F   counts, categories and the first products of an IOF full.xml
     callback-urls U  the opt-in / opt-out URLs to paste into SALESmanago
     monitoring-code  the SALESmanago monitoring snippet for the shop's pages
+    orders ACTION    undelivered | reconcile | resend SERIAL... | mark-delivered SERIAL...
+
+Exit codes: 0 done, 1 done with problems (see the report), 2 an error, 3 another run holds
+the state's lease (nothing was done; ``--wait SECONDS`` waits for it), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import TextIO
 from ._version import __version__
 from .callbacks import CallbackKind, callback_url
 from .demo import run_demo
-from .errors import SalesmanagoIdosellError, ValidationError
+from .errors import SalesmanagoIdosellError, SyncInProgressError, ValidationError
 from .feeds import OfferProduct, iter_offer_products
 from .integration import Integration
 from .mapping import ConsentMode
@@ -32,6 +36,9 @@ from .tracking import monitoring_code
 __all__ = ["main"]
 
 STREAMS = ("customers", "subscribers", "orders", "changes", "offer")
+DEFAULT_STATE = "salesmanago-idosell-state.sqlite"
+#: Exit code when another run holds the state's lease.
+EXIT_IN_PROGRESS = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,8 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="sync a real shop (configuration from environment)")
     sync.add_argument("stream", choices=STREAMS)
     sync.add_argument("--dry-run", action="store_true", help="read and map, send nothing")
-    sync.add_argument("--state", default="salesmanago-idosell-state.sqlite")
+    sync.add_argument("--state", default=DEFAULT_STATE)
     sync.add_argument("--progress", action="store_true", help="show progress on stderr")
+    sync.add_argument(
+        "--wait", type=float, default=0.0, help="seconds to wait for another run (default 0)"
+    )
     sync.add_argument("--feed", help="offer: the IOF full.xml (path or URL)")
     sync.add_argument("--categories", help="offer: the IOF categories.xml (path or URL)")
     feed = commands.add_parser("feed", help="IOF feed tools")
@@ -63,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     urls = commands.add_parser("callback-urls", help="the opt-in / opt-out callback URLs")
     urls.add_argument("base_url")
     commands.add_parser("monitoring-code", help="the monitoring snippet for the shop pages")
+    orders = commands.add_parser("orders", help="orders whose delivery is not settled")
+    orders.add_argument("action", choices=["undelivered", "reconcile", "resend", "mark-delivered"])
+    orders.add_argument("serials", nargs="*", help="order serial numbers (resend, mark-delivered)")
+    orders.add_argument("--state", default=DEFAULT_STATE)
+    orders.add_argument(
+        "--force", action="store_true", help="resend: uncertain orders too (may duplicate)"
+    )
     return parser
 
 
@@ -114,7 +131,9 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
             "orders": integration.sync_orders,
             "changes": integration.sync_changes,
         }
-        report = runs[args.stream](dry_run=args.dry_run, progress=_progress(args.progress))
+        report = runs[args.stream](
+            dry_run=args.dry_run, progress=_progress(args.progress), wait=args.wait
+        )
     print(report, file=out)
     return 0 if report.ok else 1
 
@@ -159,12 +178,40 @@ def _monitoring_code(_: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _orders(args: argparse.Namespace, out: TextIO) -> int:
+    if args.action in ("resend", "mark-delivered") and not args.serials:
+        raise ValidationError(f"orders {args.action} needs order serial numbers", field="serials")
+    with Integration.from_env(state=args.state) as integration:
+        if args.action == "undelivered":
+            rows = integration.undelivered()
+            for row in rows:
+                print(
+                    f"{row.key}\t{row.state.value}\t{row.since.isoformat(timespec='seconds')}"
+                    f"\tattempts {row.attempts}\tcontact {row.contact_hash or '-'}"
+                    f"\t{row.last_error or ''}",
+                    file=out,
+                )
+            print(f"{len(rows)} orders not settled", file=out)
+            return 0 if not rows else 1
+        if args.action == "mark-delivered":
+            print(f"{integration.mark_delivered(args.serials)} orders marked delivered", file=out)
+            return 0
+        report = (
+            integration.reconcile()
+            if args.action == "reconcile"
+            else integration.resend(args.serials, force=args.force)
+        )
+    print(report, file=out)
+    return 0 if report.ok else 1
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "demo": _demo,
     "sync": _sync,
     "feed": _feed_inspect,  # "inspect" is the only feed command
     "callback-urls": _callback_urls,
     "monitoring-code": _monitoring_code,
+    "orders": _orders,
 }
 
 
@@ -174,6 +221,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     stream: TextIO = out if out is not None else sys.stdout
     try:
         return COMMANDS[args.command](args, stream)
+    except SyncInProgressError as exc:
+        print(f"skipped: {exc}", file=sys.stderr)
+        return EXIT_IN_PROGRESS
     except SalesmanagoIdosellError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
