@@ -6,6 +6,7 @@ import io
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,71 @@ def test_sync_against_the_sandbox_from_environment(
         code, text = run(["sync", "offer", "--feed", shop.full_xml_url, "--state", state])
         assert code == 0
         assert "offer: read 10, sent 10" in text
+
+
+def _sandbox_env(monkeypatch: pytest.MonkeyPatch, box: Any) -> None:
+    sm, shop = box.salesmanago, box.idosell
+    env = {
+        "SALESMANAGO_CLIENT_ID": sm.client_id,
+        "SALESMANAGO_API_SECRET": sm.api_secret,
+        "SALESMANAGO_OWNER": sm.owner,
+        "SALESMANAGO_ENDPOINT": sm.url,
+        "IDOSELL_SHOP_URL": shop.url,
+        "IDOSELL_API_KEY": shop.api_key,
+        "SMIDO_CONSENT_MODE": "all",
+        "SMIDO_IDOSELL_RATE_LIMIT": "1000",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_sync_refused_while_another_run_holds_the_lease(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from salesmanago_idosell.integration import Integration
+    from salesmanago_idosell.sync.delivery import LeaseHolder
+    from salesmanago_idosell.sync.state import SQLiteStateStore
+    from salesmanago_idosell.testing import Sandbox
+
+    with Sandbox(4, customers=20, orders=10, products=10) as box:
+        _sandbox_env(monkeypatch, box)
+        path = tmp_path / "state.sqlite"
+        holder = LeaseHolder.current()
+        store = SQLiteStateStore(path)
+        store.bind(Integration.from_env().identity)
+        store.acquire_lease(holder, ttl=60)
+        code, text = run(["sync", "orders", "--state", str(path)])
+        assert code == 3
+        assert text == ""
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1
+        assert err[0].startswith("skipped: another run holds this state's lease")
+        assert box.salesmanago.events == {}
+        store.release_lease(holder)
+        store.close()
+        assert run(["sync", "orders", "--state", str(path)])[0] == 0
+
+
+def test_orders_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from salesmanago_idosell.testing import Faults, Sandbox
+
+    batch = "POST /api/v2/contact/addBatchContactExtEvent"
+    with Sandbox(4, customers=20, orders=12, products=10) as box:
+        _sandbox_env(monkeypatch, box)
+        state = str(tmp_path / "state.sqlite")
+        box.salesmanago.set_faults(Faults(error_rate=1.0), endpoint=batch)
+        assert run(["sync", "orders", "--state", state])[0] == 1
+        code, text = run(["orders", "undelivered", "--state", state])
+        assert code == 1
+        lines = text.strip().splitlines()
+        assert lines[-1] == f"{len(lines) - 1} orders not settled"
+        first = lines[0].split("\t")
+        assert first[1] == "uncertain"
+        assert "@" not in text  # contacts appear as hashes
+        box.salesmanago.set_faults(None, endpoint=batch)
+        assert run(["orders", "reconcile", "--state", state])[0] == 0
+        code, text = run(["orders", "undelivered", "--state", state])
+        assert (code, text.strip()) == (0, "0 orders not settled")
+        assert run(["orders", "resend", "--state", state])[0] == 2  # needs serials
+        code, text = run(["orders", "mark-delivered", first[0], "--state", state])
+        assert text.strip() == "1 orders marked delivered"

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import _idosell_gates as gates
 from ._http import Request, Response
@@ -49,7 +50,8 @@ _GATES: dict[tuple[str, str], Gate] = {
 
 
 def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    """The shop's wall-clock time: naive, in the shop's zone (Europe/Warsaw), like the API."""
+    return datetime.now(ZoneInfo("Europe/Warsaw")).replace(tzinfo=None, microsecond=0)
 
 
 class FakeIdoSell(FakeServer):
