@@ -22,6 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from . import _idosell_gates as gates
+from ._idosell_snippets import GATES as SNIPPET_GATES
+from ._idosell_snippets import SnippetStore
 from ._http import Request, Response
 from ._idosell_query import GateError
 from ._server import FakeServer
@@ -45,6 +47,7 @@ _GATES: dict[tuple[str, str], Gate] = {
     ("POST", "/products/products/search"): gates.products_search,
     ("GET", "/products/categories"): gates.categories_get,
     ("GET", "/system/serverLoad"): gates.server_load,
+    **SNIPPET_GATES,
 }
 
 
@@ -86,6 +89,8 @@ class FakeIdoSell(FakeServer):
         self.empty_result_status = 207
         self.keyed_newsletter_shops = False
         self.lock = threading.RLock()
+        #: The shop's code snippets (campaigns, snippets, cookie definitions).
+        self.snippets = SnippetStore()
 
     # -- HTTP ------------------------------------------------------------------------------
     def endpoint_of(self, request: Request) -> str:
