@@ -35,6 +35,7 @@ from .feeds import (
 )
 from .idosell import IdosellClient
 from .mapping import MappingSettings
+from .monitoring import Monitoring, MonitoringResult, MonitoringStatus
 from .salesmanago import SalesmanagoClient
 from .shop_events import ShopEvents
 from .sync.engine import Progress, Run, Throttle
@@ -353,3 +354,32 @@ class Integration:
             contact_id=contact_id,
             **options,
         )
+
+    # -- the monitoring code in the shop (snippets gates) ------------------------------------
+
+    @property
+    def monitoring(self) -> Monitoring:
+        """Install, check and remove the monitoring code (see :mod:`..monitoring`)."""
+        return Monitoring(
+            self.idosell,
+            code=self.monitoring_code(),
+            shop_id=self.config.shop_id,
+            languages=(self.config.language,),
+        )
+
+    def install_monitoring_code(self, *, dry_run: bool = False) -> MonitoringResult:
+        """Put this account's monitoring code on every shop page (idempotent).
+
+        Creates or updates one campaign, one snippet and the ``smclient`` / ``smevent``
+        cookie definitions; a second call makes no write. ``dry_run=True`` lists the calls
+        without making them. Raises ``IdosellItemsError`` when IdoSell refuses an item.
+        """
+        return self.monitoring.install(dry_run=dry_run)
+
+    def monitoring_status(self) -> MonitoringStatus:
+        """What is installed in the shop and whether it matches this account's code."""
+        return self.monitoring.status()
+
+    def uninstall_monitoring_code(self, *, dry_run: bool = False) -> MonitoringResult:
+        """Remove exactly what :meth:`install_monitoring_code` installed."""
+        return self.monitoring.uninstall(dry_run=dry_run)
