@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cached_property
@@ -45,6 +45,14 @@ from .sync.report import SyncReport
 from .sync.state import MemoryStateStore, SQLiteStateStore, StateStore
 from .sync.streams import Streams
 from .tracking import monitoring_code
+from .webhooks import (
+    ReplayStore,
+    SQLiteReplayStore,
+    ThreadDispatcher,
+    WebhookReceiver,
+    sync_orders_by_serial,
+)
+from .webhooks.receiver import Dispatch
 
 __all__ = ["Integration"]
 
@@ -221,6 +229,25 @@ class Integration:
         self._streams.orders(run, since=since)
         return self._finish(run, started, requests)
 
+    def sync_orders_by_serial(
+        self, serials: Sequence[int | str], *, dry_run: bool = False
+    ) -> SyncReport:
+        """Send these orders now (a webhook's targeted sync), at most once like ``sync_orders``.
+
+        The orders go through the same mapping, consent rules and sent-orders memory as the
+        polling run, which stays the source of truth: it skips what was sent here and catches
+        anything a webhook missed. Unknown serial numbers are reported as skips.
+
+        Raises:
+            ValidationError: a serial number is not a positive integer.
+        """
+        started, requests = self._clock(), self._counts()
+        run = self._run(dry_run=dry_run, progress=None)
+        sync_orders_by_serial(
+            run, serials, settings=self.settings, batch_size=self.config.event_batch_size
+        )
+        return self._finish(run, started, requests)
+
     def sync_changes(self, *, dry_run: bool = False, progress: ProgressOption = None) -> SyncReport:
         """The incremental run for a scheduler: changed customers, new subscribers, orders.
 
@@ -383,3 +410,36 @@ class Integration:
     def uninstall_monitoring_code(self, *, dry_run: bool = False) -> MonitoringResult:
         """Remove exactly what :meth:`install_monitoring_code` installed."""
         return self.monitoring.uninstall(dry_run=dry_run)
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    def webhook_receiver(
+        self,
+        *,
+        secret: str,
+        token: str,
+        dispatch: Dispatch | None = None,
+        replay: ReplayStore | None = None,
+        **options: Any,
+    ) -> WebhookReceiver:
+        """A receiver of IdoSell webhooks whose order events run :meth:`sync_orders_by_serial`.
+
+        Args:
+            secret: the shared HMAC-SHA256 secret set in IdoSell.
+            token: the bearer token set in IdoSell.
+            dispatch: where the serial numbers go (default: one background thread running
+                :meth:`sync_orders_by_serial`).
+            replay: the event-uid memory (default: beside a SQLite sync state, in its file;
+                otherwise in memory).
+            options: more :class:`~salesmanago_idosell.webhooks.WebhookReceiver` options.
+        """
+        if replay is None and isinstance(self.state, SQLiteStateStore):
+            replay = SQLiteReplayStore(self.state.path)
+        return WebhookReceiver(
+            secret=secret,
+            token=token,
+            dispatch=dispatch or ThreadDispatcher(self.sync_orders_by_serial),
+            replay=replay,
+            shop_timezone=self.idosell.timezone,
+            **options,
+        )

@@ -31,6 +31,7 @@ from .faults import FaultSpec
 from .generator import generate_shop
 from .iof_writer import categories_xml, full_xml
 from .shop import Customer, Order, OrderLine, Shop, Subscriber
+from .webhooks import send_webhook
 
 __all__ = ["FakeIdoSell"]
 
@@ -202,3 +203,11 @@ class FakeIdoSell(FakeServer):
             order = next(o for o in self.shop.orders if o.serial == serial)
             order.status, order.modified = status, modified or self.clock()
             return order
+
+    def send_order_webhook(
+        self, url: str, serials: list[int], *, secret: str, token: str, **options: Any
+    ) -> tuple[int, Any]:
+        """POST a signed order webhook to ``url`` (see ``testing.webhooks``): status, answer."""
+        return send_webhook(
+            url, secret=secret, token=token, serials=serials, shop_id=self.shop.shop_id, **options
+        )
