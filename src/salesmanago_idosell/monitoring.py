@@ -22,8 +22,8 @@ was added to it by hand).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from attrs import evolve, field, frozen
 
@@ -276,8 +276,9 @@ class Monitoring:
             if have is None:
                 differences.append(f"cookie {want.name} missing")
                 continue
-            wire = cookie_to_wire(have, create=True)
-            differences += _differences(f"cookie {want.name}", wire, cookie_to_wire(want, create=True))
+            differences += _differences(
+                f"cookie {want.name}", _wire(have, create=True), _wire(want, create=True)
+            )
         return MonitoringStatus(campaign, snippet, cookies, tuple(differences))
 
     # -- install -------------------------------------------------------------------------------
@@ -290,45 +291,15 @@ class Monitoring:
             IdosellAPIError, TransportError: the call failed.
         """
         status = self.status()
-        calls: list[PlannedCall] = []
-        run = _Runner(calls, dry_run)
-        campaign_id = self._install_campaign(run, status)
-        snippet_id = self._install_snippet(run, status, campaign_id)
+        run = _Runner(self._idosell, dry_run)
+        campaign = self.wanted_campaign()
+        campaign_id = run.put(status.campaign, campaign, f"campaign {CAMPAIGN_NAME!r}")
+        snippet = self.wanted_snippet(campaign_id)
+        snippet_id = run.put(status.snippet, snippet, f"snippet {SNIPPET_NAME!r}")
         for want in self.wanted_cookies(snippet_id):
             have = next((c for c in status.cookies if c.name == want.name), None)
-            if have is None:
-                run.write("POST", COOKIES_PATH, f"declare cookie {want.name}",
-                          self._snippets.cookies.create, want, cookie_to_wire(want, create=True))  # fmt: skip
-            elif _differ(cookie_to_wire(have, create=True), cookie_to_wire(want, create=True)):
-                want = evolve(want, id=have.id)
-                run.write("PUT", COOKIES_PATH, f"update cookie {want.name} #{have.id}",
-                          self._snippets.cookies.update, want, cookie_to_wire(want, create=False))  # fmt: skip
-        return MonitoringResult(tuple(calls), dry_run)
-
-    def _install_campaign(self, run: _Runner, status: MonitoringStatus) -> int:
-        want = self.wanted_campaign()
-        have = status.campaign
-        if have is None or have.id is None:
-            new = run.write("POST", CAMPAIGN_PATH, f"create campaign {want.name!r}",
-                            self._snippets.campaigns.create, want, campaign_to_wire(want, create=True))  # fmt: skip
-            return new
-        if _differ(campaign_to_wire(have, create=True), campaign_to_wire(want, create=True)):
-            want = evolve(want, id=have.id)
-            run.write("PUT", CAMPAIGN_PATH, f"update campaign #{have.id}",
-                      self._snippets.campaigns.update, want, campaign_to_wire(want, create=False))  # fmt: skip
-        return have.id
-
-    def _install_snippet(self, run: _Runner, status: MonitoringStatus, campaign_id: int) -> int:
-        want = self.wanted_snippet(campaign_id)
-        have = status.snippet
-        if have is None or have.id is None:
-            return run.write("POST", SNIPPETS_PATH, f"create snippet {want.name!r}",
-                             self._snippets.snippets.create, want, snippet_to_wire(want, create=True))  # fmt: skip
-        if _differ(snippet_to_wire(have, create=True), snippet_to_wire(want, create=True)):
-            want = evolve(want, id=have.id)
-            run.write("PUT", SNIPPETS_PATH, f"update snippet #{have.id} (code or settings changed)",
-                      self._snippets.snippets.update, want, snippet_to_wire(want, create=False))  # fmt: skip
-        return have.id
+            run.put(have, want, f"cookie {want.name}")
+        return MonitoringResult(tuple(run.calls), dry_run)
 
     # -- uninstall -----------------------------------------------------------------------------
 
@@ -338,15 +309,13 @@ class Monitoring:
         The campaign stays when it holds other snippets (added by hand); a note says so.
         """
         status = self.status()
-        calls: list[PlannedCall] = []
         notes: list[str] = []
-        run = _Runner(calls, dry_run)
+        run = _Runner(self._idosell, dry_run)
         ours = [c.id for c in status.cookies if c.name in _LIFETIMES and c.id is not None]
         if ours:
-            run.delete(COOKIES_PATH, "remove cookie definitions", self._snippets.cookies.delete, ours)
+            run.delete(SnippetCookie, ours, "remove cookie definitions")
         if status.snippet is not None and status.snippet.id is not None:
-            run.delete(SNIPPETS_PATH, f"remove snippet {SNIPPET_NAME!r}",
-                       self._snippets.snippets.delete, [status.snippet.id])  # fmt: skip
+            run.delete(Snippet, [status.snippet.id], f"remove snippet {SNIPPET_NAME!r}")
         campaign = status.campaign
         if campaign is not None and campaign.id is not None:
             others = [
@@ -356,42 +325,63 @@ class Monitoring:
             if others:
                 notes.append(f"campaign #{campaign.id} kept: it holds {len(others)} other snippets")
             else:
-                run.delete(CAMPAIGN_PATH, f"remove campaign {CAMPAIGN_NAME!r}",
-                           self._snippets.campaigns.delete, [campaign.id])  # fmt: skip
-        return MonitoringResult(tuple(calls), dry_run, tuple(notes))
+                run.delete(SnippetCampaign, [campaign.id], f"remove campaign {CAMPAIGN_NAME!r}")
+        return MonitoringResult(tuple(run.calls), dry_run, tuple(notes))
+
+
+Item = TypeVar("Item", SnippetCampaign, Snippet, SnippetCookie)
+
+
+def _wire(item: SnippetCampaign | Snippet | SnippetCookie, *, create: bool) -> dict[str, Any]:
+    if isinstance(item, SnippetCampaign):
+        return campaign_to_wire(item, create=create)
+    if isinstance(item, Snippet):
+        return snippet_to_wire(item, create=create)
+    return cookie_to_wire(item, create=create)
+
+
+_GATES: dict[type[Any], tuple[str, str]] = {
+    SnippetCampaign: (CAMPAIGN_PATH, "campaigns"),
+    Snippet: (SNIPPETS_PATH, "snippets"),
+    SnippetCookie: (COOKIES_PATH, "cookies"),
+}
 
 
 class _Runner:
-    """Records each write and makes it unless this is a dry run."""
+    """Creates or updates items, recording each write; a dry run only records."""
 
-    def __init__(self, calls: list[PlannedCall], dry_run: bool) -> None:
-        self.calls = calls
+    def __init__(self, idosell: IdosellClient, dry_run: bool) -> None:
+        self._api = idosell.snippets
+        self.calls: list[PlannedCall] = []
         self.dry_run = dry_run
 
-    def write(
-        self,
-        method: str,
-        path: str,
-        summary: str,
-        send: Callable[[list[Any]], Any],
-        item: Any,
-        wire: dict[str, Any],
-    ) -> int:
-        key = path.rsplit("/", 1)[-1]
-        key = "campaigns" if key == "campaign" else key
-        self.calls.append(PlannedCall(method, path, summary, {"params": {key: [wire]}}))
+    def _resource(self, kind: type[Any]) -> Any:
+        return getattr(self._api, _GATES[kind][1])
+
+    def put(self, have: Item | None, want: Item, label: str) -> int:
+        """Make ``have`` into ``want``: create, update in place, or nothing; returns the id."""
+        path, key = _GATES[type(want)]
+        if have is not None and have.id is not None:
+            if not _differ(_wire(have, create=True), _wire(want, create=True)):
+                return have.id
+            want = evolve(want, id=have.id)
+            method, summary = "PUT", f"update {label} #{have.id}"
+        else:
+            method, summary = "POST", f"create {label}"
+        body = {"params": {key: [_wire(want, create=method == "POST")]}}
+        self.calls.append(PlannedCall(method, path, summary, body))
         if self.dry_run:
-            return item.id if item.id is not None else _NEW
-        [result] = send([item])
-        logger.info("snippets: %s %s (%s)", method, path, summary)
-        new_id: int = result.id if result.id is not None else item.id
+            return want.id if want.id is not None else _NEW
+        resource = self._resource(type(want))
+        [result] = (resource.create if method == "POST" else resource.update)([want])
+        logger.info("snippets: %s", summary)
+        new_id: int = result.id if result.id is not None else (want.id or _NEW)
         return new_id
 
-    def delete(
-        self, path: str, summary: str, send: Callable[[list[int]], Any], ids: list[int]
-    ) -> None:
+    def delete(self, kind: type[Any], ids: list[int], summary: str) -> None:
+        """Delete items by id (ids in the query string)."""
         query = {"id": ",".join(str(i) for i in ids)}
-        self.calls.append(PlannedCall("DELETE", path, summary, None, query))
+        self.calls.append(PlannedCall("DELETE", _GATES[kind][0], summary, None, query))
         if not self.dry_run:
-            send(ids)
-            logger.info("snippets: DELETE %s (%s)", path, summary)
+            self._resource(kind).delete(ids)
+            logger.info("snippets: %s", summary)

@@ -252,8 +252,8 @@ def _item_results(payload: Mapping[str, Any] | None, path: str) -> list[ItemResu
     if not isinstance(rows, list):
         raise ResponseValidationError(f"{path}: no results list in the answer", endpoint=path)
     results = []
-    for row in rows:
-        row = row if isinstance(row, Mapping) else {}
+    for entry in rows:
+        row: Mapping[str, Any] = entry if isinstance(entry, Mapping) else {}
         errors = row.get("errors") or []
         errors = [errors] if isinstance(errors, Mapping) else list(errors)
         results.append(
@@ -289,7 +289,9 @@ class _Resource(Generic[M]):
 
     def _row(self, row: Any) -> M:
         if not isinstance(row, Mapping):
-            raise ResponseValidationError(f"{self._path}: a row is not an object", endpoint=self._path)
+            raise ResponseValidationError(
+                f"{self._path}: a row is not an object", endpoint=self._path
+            )
         try:
             return self._parse(row)
         except (KeyError, TypeError, ValueError) as exc:

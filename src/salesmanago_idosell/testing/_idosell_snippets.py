@@ -146,18 +146,26 @@ def _campaign(fake: FakeIdoSell, item: Any, old: Row | None) -> Row:
     return {**base, **{k: v for k, v in item.items() if k != "id"}}
 
 
+#: What a snippet sent without ``display`` gets: every visitor, but no device.
+_NO_DISPLAY: Row = {"clientType": "all", "newsletter": "all", "hasOrders": "all",
+                    "useRebateCode": "all", "screen": "n", "tablet": "n", "phone": "n"}  # fmt: skip
+
+
 def _display(value: Any, old: Row | None) -> Row:
-    display = dict(old or {"clientType": "all", "newsletter": "all", "hasOrders": "all",
-                           "useRebateCode": "all", "screen": "n", "tablet": "n", "phone": "n"})  # fmt: skip
+    display = dict(old or _NO_DISPLAY)
     if value is None:
         return display
     if not isinstance(value, dict):
         raise _ItemError(1, "display must be an object")
     for key, flag in value.items():
-        allowed = _YN if key in _DEVICES else ("y", "n", "all") if key in _SEGMENTS else None
-        if key == "clientType":
+        allowed: tuple[str, ...] = ()
+        if key in _DEVICES:
+            allowed = _YN
+        elif key in _SEGMENTS:
+            allowed = ("y", "n", "all")
+        elif key == "clientType":
             allowed = _CLIENT_TYPES
-        if allowed is None or flag not in allowed:
+        if flag not in allowed:
             raise _ItemError(1, f"Invalid display.{key}")
         display[key] = flag
     return display
@@ -271,7 +279,7 @@ def _delete(fake: FakeIdoSell, request: Request, key: str) -> Response:
     for item_id in sorted(as_ints(ids, "id")):
         row = table.get(item_id)
         if row is None or row.get("deleted") == "y":
-            results.append({"id": item_id, "errors": [{"faultCode": 2, "faultString": "Item not found"}]})  # fmt: skip
+            results.append({"id": item_id, "errors": [_fault(_ItemError(2, "Item not found"))]})
             continue
         if "deleted" in row:
             row["deleted"] = "y"

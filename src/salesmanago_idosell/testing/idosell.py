@@ -22,10 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from . import _idosell_gates as gates
-from ._idosell_snippets import GATES as SNIPPET_GATES
-from ._idosell_snippets import SnippetStore
 from ._http import Request, Response
 from ._idosell_query import GateError
+from ._idosell_snippets import GATES as SNIPPET_GATES
+from ._idosell_snippets import SnippetStore
 from ._server import FakeServer
 from .faults import FaultSpec
 from .generator import generate_shop

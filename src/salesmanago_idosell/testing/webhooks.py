@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..webhooks.receiver import WebhookHeaders, sign
+from ..webhooks.receiver import DEFAULT_HEADERS, WebhookHeaders, sign
 
 __all__ = ["send_webhook", "webhook_delivery"]
 
@@ -35,7 +35,7 @@ def webhook_delivery(
     uid: str | None = None,
     sent_at: datetime | None = None,
     shop_id: int = 1,
-    names: WebhookHeaders = WebhookHeaders(),
+    names: WebhookHeaders = DEFAULT_HEADERS,
 ) -> tuple[dict[str, str], bytes]:
     """The headers and body of one signed delivery about some orders."""
     moment = sent_at or datetime.now(timezone.utc)
@@ -62,7 +62,9 @@ def webhook_delivery(
 def send_webhook(url: str, *, timeout: float = 10.0, **delivery: Any) -> tuple[int, Any]:
     """POST a delivery (see :func:`webhook_delivery`) to ``url``; its status and JSON answer."""
     headers, body = webhook_delivery(**delivery)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("send_webhook needs an http(s) URL")
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
             return answer.status, json.loads(answer.read() or b"null")

@@ -97,6 +97,10 @@ class WebhookHeaders:
     authorization: str = "authorization"
 
 
+#: The assumed header names.
+DEFAULT_HEADERS = WebhookHeaders()
+
+
 @frozen
 class WebhookResult:
     """The receiver's answer: an HTTP status, a short message, the orders handed over."""
@@ -204,7 +208,7 @@ class WebhookReceiver:
         dispatch: Dispatch,
         replay: ReplayStore | None = None,
         tolerance: timedelta = timedelta(minutes=5),
-        headers: WebhookHeaders = WebhookHeaders(),
+        headers: WebhookHeaders = DEFAULT_HEADERS,
         order_events: Collection[str] = ORDER_EVENTS,
         shop_timezone: str | tzinfo = "Europe/Warsaw",
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
@@ -220,9 +224,7 @@ class WebhookReceiver:
         self.tolerance = tolerance
         self.headers = headers
         self.order_events = frozenset(order_events)
-        self.timezone = (
-            ZoneInfo(shop_timezone) if isinstance(shop_timezone, str) else shop_timezone
-        )
+        self.timezone = ZoneInfo(shop_timezone) if isinstance(shop_timezone, str) else shop_timezone
         self._now = now
 
     def __repr__(self) -> str:
@@ -256,7 +258,9 @@ class WebhookReceiver:
             return WebhookResult(401, "invalid signature")
         return None
 
-    def _event_time(self, headers: Mapping[str, str], payload: Mapping[str, Any]) -> datetime | None:
+    def _event_time(
+        self, headers: Mapping[str, str], payload: Mapping[str, Any]
+    ) -> datetime | None:
         raw = headers.get(self.headers.time) or payload.get("time") or payload.get("date")
         if raw is None:
             return None
@@ -282,7 +286,9 @@ class WebhookReceiver:
         return None
 
     def _accept(self, headers: Mapping[str, str], payload: Mapping[str, Any]) -> WebhookResult:
-        event = str(headers.get(self.headers.event) or payload.get("event") or payload.get("type") or "")
+        event = str(
+            headers.get(self.headers.event) or payload.get("event") or payload.get("type") or ""
+        )
         if event not in self.order_events:
             logger.info("webhook: ignored event type %r", event[:60])
             return WebhookResult(200, f"ignored event type {event[:60]!r}")
