@@ -6,6 +6,7 @@ Commands:
     feed inspect F   counts, categories and the first products of an IOF full.xml
     callback-urls U  the opt-in / opt-out URLs to paste into SALESmanago
     monitoring-code  the SALESmanago monitoring snippet for the shop's pages
+    monitoring ACT   install | status | uninstall the monitoring code in the shop (Admin API)
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     urls = commands.add_parser("callback-urls", help="the opt-in / opt-out callback URLs")
     urls.add_argument("base_url")
     commands.add_parser("monitoring-code", help="the monitoring snippet for the shop pages")
+    monitoring = commands.add_parser(
+        "monitoring", help="install, check or remove the monitoring code in the shop"
+    )
+    monitoring.add_argument("action", choices=("install", "status", "uninstall"))
+    monitoring.add_argument("--dry-run", action="store_true", help="show the calls, make none")
     return parser
 
 
@@ -159,12 +165,27 @@ def _monitoring_code(_: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _monitoring(args: argparse.Namespace, out: TextIO) -> int:
+    with Integration.from_env() as integration:
+        if args.action == "status":
+            status = integration.monitoring_status()
+            print(status, file=out)
+            return 0 if status.matches else 1
+        if args.action == "install":
+            result = integration.install_monitoring_code(dry_run=args.dry_run)
+        else:
+            result = integration.uninstall_monitoring_code(dry_run=args.dry_run)
+    print(result, file=out)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "demo": _demo,
     "sync": _sync,
     "feed": _feed_inspect,  # "inspect" is the only feed command
     "callback-urls": _callback_urls,
     "monitoring-code": _monitoring_code,
+    "monitoring": _monitoring,
 }
 
 
