@@ -240,9 +240,12 @@ def test_update_snippet_golden_body_with_some_pages(
     client.snippets.snippets.update([snippet])
     body = sent_body(mocked.calls[0])
     item = body["params"]["snippets"][0]
-    assert item["id"] == 11 and item["order"] == 5 and item["zone"] == "head"
+    assert item["id"] == 11
+    assert item["order"] == 5
+    assert item["zone"] == "head"
     assert item["body"] == [{"lang": "pol", "body": "a"}, {"lang": "eng", "body": "b"}]
-    assert item["display"]["clientType"] == "registered" and item["display"]["phone"] == "n"
+    assert item["display"]["clientType"] == "registered"
+    assert item["display"]["phone"] == "n"
     assert item["pages"] == {"all": "n", "pages": ["home", "basket"]}
     check_body("/snippets/snippets", "put", body)
 
@@ -283,7 +286,8 @@ def test_list_snippets_reads_rows(client: IdosellClient, mocked: responses.Reque
     assert snippet.display == SnippetDisplay(tablet=False)
     assert snippet.pages == SnippetPages(all=False, urls=("/promo",))
     query = sent_query(mocked.calls[0])
-    assert query["campaign"] == ["7"] and query["omitDeleted"] == ["n"]
+    assert query["campaign"] == ["7"]
+    assert query["omitDeleted"] == ["n"]
     check_query("/snippets/snippets", "get", query)
 
 
@@ -352,7 +356,8 @@ def test_list_cookies(client: IdosellClient, mocked: responses.RequestsMock) -> 
     check_response("/snippets/cookies", "get", payload)
     mocked.get(COOKIES, json=payload)
     [cookie] = list(client.snippets.cookies.list(ids=[21]))
-    assert cookie.lifetime == 720 and cookie.category is CookieCategory.ANALYTICS
+    assert cookie.lifetime == 720
+    assert cookie.category is CookieCategory.ANALYTICS
     assert cookie.description == {"pol": "koszyk"}
     check_query("/snippets/cookies", "get", sent_query(mocked.calls[0]))
 
@@ -374,7 +379,8 @@ def test_207_item_errors_raise_with_every_result(
     with pytest.raises(IdosellItemsError) as caught:
         client.snippets.campaigns.create([SnippetCampaign(name="a"), SnippetCampaign(name="b")])
     error = caught.value
-    assert error.fault_code == 1 and "Field shop is required" in error.fault_string
+    assert error.fault_code == 1
+    assert "Field shop is required" in error.fault_string
     assert error.failed == (1,)
     assert error.results[0] == ItemResult(id=5)
     assert isinstance(error, IdosellAPIError)
@@ -398,7 +404,8 @@ def test_create_is_never_retried_but_update_is(
     mocked.put(CAMPAIGN, status=503)
     mocked.put(CAMPAIGN, json={"results": [{"id": 1}]})
     client.snippets.campaigns.update([SnippetCampaign(id=1, name="x")])
-    assert len(mocked.calls) == 3 and len(sleeps) == 1
+    assert len(mocked.calls) == 3
+    assert len(sleeps) == 1
 
 
 def test_wrong_number_of_results_is_a_validation_error(

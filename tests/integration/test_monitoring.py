@@ -41,9 +41,11 @@ def test_install_status_change_endpoint_install_uninstall_leaves_the_shop_as_it_
         first = integration.install_monitoring_code()
         assert [c.method for c in first.calls] == ["POST", "POST", "POST", "POST"]
         status = integration.monitoring_status()
-        assert status.installed and status.matches, status.differences
+        assert status.installed
+        assert status.matches, status.differences
         [shown] = box.idosell.snippets.shown_on("product_details", device="phone")
-        assert shown["name"] == SNIPPET_NAME and shown["zone"] == "bodyEnd"
+        assert shown["name"] == SNIPPET_NAME
+        assert shown["zone"] == "bodyEnd"
         assert shown["body"] == [{"lang": "pol", "body": integration.monitoring_code()}]
         cookies = {c["name"]: c for c in box.idosell.snippets.cookies.values()}
         assert cookies["smclient"]["lifeTimeType"] == "days"
@@ -53,7 +55,8 @@ def test_install_status_change_endpoint_install_uninstall_leaves_the_shop_as_it_
 
         moved = make_integration(box, salesmanago_endpoint="app3.salesmanago.pl")
         stale = moved.monitoring_status()
-        assert stale.installed and not stale.matches
+        assert stale.installed
+        assert not stale.matches
         assert stale.differences == ("snippet body",)
         snippet_id = status.snippet.id if status.snippet else None
         mark = len(box.idosell.requests)
@@ -79,7 +82,8 @@ def test_a_second_install_makes_zero_write_calls() -> None:
         integration.install_monitoring_code()
         mark = len(box.idosell.requests)
         again = integration.install_monitoring_code()
-        assert not again.changed and str(again) == "nothing to change"
+        assert not again.changed
+        assert str(again) == "nothing to change"
         assert _writes(box, mark) == []
         assert len(box.idosell.requests) - mark == 3  # campaigns, snippets, cookies read
 
@@ -90,7 +94,8 @@ def test_dry_run_shows_the_calls_and_makes_none() -> None:
         mark = len(box.idosell.requests)
         plan = integration.install_monitoring_code(dry_run=True)
         assert _writes(box, mark) == []
-        assert plan.dry_run and len(plan.calls) == 4
+        assert plan.dry_run
+        assert len(plan.calls) == 4
         text = str(plan)
         assert text.startswith("would make 4 changes")
         assert f"POST /snippets/campaign  # create campaign {CAMPAIGN_NAME!r}" in text
@@ -137,7 +142,8 @@ def test_uninstall_keeps_a_campaign_holding_snippets_added_by_hand() -> None:
         integration = make_integration(box)
         integration.install_monitoring_code()
         status = integration.monitoring_status()
-        assert status.campaign is not None and status.campaign.id is not None
+        assert status.campaign is not None
+        assert status.campaign.id is not None
         from salesmanago_idosell.idosell.snippet_models import Snippet
 
         integration.idosell.snippets.snippets.create(

@@ -35,7 +35,8 @@ def test_new_campaign_without_shop_fails_alone_with_207(idosell: FakeIdoSell) ->
     )
     assert answer.status_code == 207
     ok, failed = answer.json()["results"]
-    assert ok["errors"] == [] and isinstance(ok["id"], int)
+    assert ok["errors"] == []
+    assert isinstance(ok["id"], int)
     assert failed == {
         "id": None,
         "errors": [{"faultCode": 1, "faultString": "Field shop is required"}],
@@ -138,4 +139,5 @@ def test_update_merges_fields_and_checks_values(idosell: FakeIdoSell) -> None:
     )
     assert ok.status_code == 200
     stored = idosell.snippets.campaigns[campaign]
-    assert stored["active"] == "n" and stored["description"] == "keep me"
+    assert stored["active"] == "n"
+    assert stored["description"] == "keep me"

@@ -55,7 +55,8 @@ def test_valid_delivery_is_accepted_and_handed_over() -> None:
     receiver, recorder = make()
     result = receiver.handle(*delivery(serials=[7, 9, 7]))
     assert (result.status, result.message, result.serials) == (202, "accepted 2 orders", (7, 9))
-    assert result.accepted and recorder.calls == [(7, 9)]
+    assert result.accepted
+    assert recorder.calls == [(7, 9)]
     assert json.loads(result.json_bytes()) == {"success": True, "message": "accepted 2 orders"}
 
 
@@ -114,11 +115,16 @@ def test_replayed_uid_is_answered_200_and_not_handed_over_again() -> None:
     assert recorder.calls == [(7,)]
 
 
-@pytest.mark.parametrize("offset", [timedelta(minutes=-6), timedelta(minutes=6), timedelta(days=-1)])
+@pytest.mark.parametrize(
+    "offset", [timedelta(minutes=-6), timedelta(minutes=6), timedelta(days=-1)]
+)
 def test_stale_or_future_time_is_400(offset: timedelta) -> None:
     receiver, recorder = make()
     result = receiver.handle(*delivery(sent_at=NOW + offset))
-    assert (result.status, result.message) == (400, "stale delivery: event time outside the tolerance")
+    assert (result.status, result.message) == (
+        400,
+        "stale delivery: event time outside the tolerance",
+    )
     assert recorder.calls == []
 
 
@@ -217,5 +223,6 @@ def test_secrets_are_required_and_never_shown() -> None:
     with pytest.raises(ValidationError):
         WebhookReceiver(secret=SECRET, token="", dispatch=Recorder())
     receiver, _ = make()
-    assert SECRET not in repr(receiver) and TOKEN not in repr(receiver)
+    assert SECRET not in repr(receiver)
+    assert TOKEN not in repr(receiver)
     assert isinstance(receiver.replay, MemoryReplayStore)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,12 +16,14 @@ T0 = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ReplayStore:
-    if request.param == "memory":
-        return MemoryReplayStore(retention=timedelta(hours=1))
-    sqlite = SQLiteReplayStore(tmp_path / "state.sqlite", retention=timedelta(hours=1))
-    request.addfinalizer(sqlite.close)
-    return sqlite
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReplayStore]:
+    chosen: ReplayStore = (
+        MemoryReplayStore(retention=timedelta(hours=1))
+        if request.param == "memory"
+        else SQLiteReplayStore(tmp_path / "state.sqlite", retention=timedelta(hours=1))
+    )
+    yield chosen
+    chosen.close()
 
 
 def test_remember_once_then_refuse(store: ReplayStore) -> None:
