@@ -422,3 +422,13 @@ def test_item_count_limits(client: IdosellClient, count: int) -> None:
         client.snippets.cookies.delete(range(1, count + 1))
     with pytest.raises(ValidationError):
         client.snippets.campaigns.create([SnippetCampaign(name="x")] * count)
+
+
+def test_item_errors_in_the_snippets_error_shape_are_read(
+    client: IdosellClient, mocked: responses.RequestsMock
+) -> None:
+    payload = {"results": [{"id": 4, "errors": [{"code": 17, "message": "Snippet is locked"}]}]}
+    check_response("/snippets/snippets", "put", payload, "207")
+    mocked.put(SNIPPETS, status=207, json=payload)
+    with pytest.raises(IdosellItemsError, match="faultCode 17: item 0 of 1: Snippet is locked"):
+        client.snippets.snippets.update([Snippet(id=4, name="x", campaign_id=1)])
