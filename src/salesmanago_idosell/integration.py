@@ -384,32 +384,37 @@ class Integration:
 
     # -- the monitoring code in the shop (snippets gates) ------------------------------------
 
-    @property
-    def monitoring(self) -> Monitoring:
-        """Install, check and remove the monitoring code (see :mod:`..monitoring`)."""
+    def monitoring(self, **code_options: Any) -> Monitoring:
+        """Install, check and remove the monitoring code (see :mod:`..monitoring`).
+
+        ``code_options`` go to :meth:`monitoring_code` (``app=``, ``popups=`` ...).
+        """
         return Monitoring(
             self.idosell,
-            code=self.monitoring_code(),
+            code=self.monitoring_code(**code_options),
             shop_id=self.config.shop_id,
             languages=(self.config.language,),
         )
 
-    def install_monitoring_code(self, *, dry_run: bool = False) -> MonitoringResult:
+    def install_monitoring_code(
+        self, *, dry_run: bool = False, **code_options: Any
+    ) -> MonitoringResult:
         """Put this account's monitoring code on every shop page (idempotent).
 
         Creates or updates one campaign, one snippet and the ``smclient`` / ``smevent``
         cookie definitions; a second call makes no write. ``dry_run=True`` lists the calls
-        without making them. Raises ``IdosellItemsError`` when IdoSell refuses an item.
+        without making them; ``code_options`` go to :meth:`monitoring_code`. Raises
+        ``IdosellItemsError`` when IdoSell refuses an item.
         """
-        return self.monitoring.install(dry_run=dry_run)
+        return self.monitoring(**code_options).install(dry_run=dry_run)
 
-    def monitoring_status(self) -> MonitoringStatus:
+    def monitoring_status(self, **code_options: Any) -> MonitoringStatus:
         """What is installed in the shop and whether it matches this account's code."""
-        return self.monitoring.status()
+        return self.monitoring(**code_options).status()
 
     def uninstall_monitoring_code(self, *, dry_run: bool = False) -> MonitoringResult:
         """Remove exactly what :meth:`install_monitoring_code` installed."""
-        return self.monitoring.uninstall(dry_run=dry_run)
+        return self.monitoring().uninstall(dry_run=dry_run)
 
     # -- webhooks --------------------------------------------------------------------------
 

@@ -162,3 +162,15 @@ def test_an_item_refused_by_the_shop_is_a_typed_error() -> None:
             integration.install_monitoring_code()
         assert caught.value.endpoint == "/snippets/campaign"
         assert box.idosell.snippets.campaigns == {}
+
+
+def test_code_options_reach_the_installed_snippet() -> None:
+    with sandbox(customers=3, orders=2, subscribers=1, products=2) as box:
+        integration = make_integration(box)
+        integration.install_monitoring_code()
+        assert not integration.monitoring_status(popups=True).matches
+        result = integration.install_monitoring_code(popups=True)
+        assert [c.method for c in result.calls] == ["PUT"]
+        [shown] = box.idosell.snippets.shown_on("home")
+        assert "popups.js" in shown["body"][0]["body"]
+        assert integration.monitoring_status(popups=True).matches

@@ -48,8 +48,7 @@ def serving(integration: Integration) -> Iterator[tuple[str, ThreadDispatcher]]:
         server.shutdown()
         server.server_close()
         thread.join(5)
-        dispatcher.close()
-        receiver.replay.close()
+        receiver.close()
 
 
 def _purchases(box: Sandbox, serial: int) -> int:
@@ -165,8 +164,6 @@ def test_the_wsgi_app_refuses_other_methods_and_huge_bodies(tmp_path: Path) -> N
         receiver = integration.webhook_receiver(secret=SECRET, token=TOKEN)
         assert isinstance(receiver.replay, SQLiteReplayStore)
         assert receiver.replay.path == tmp_path / "s.sqlite"
-        receiver.replay.close()
-        dispatcher = receiver.dispatch
-        assert isinstance(dispatcher, ThreadDispatcher)
-        dispatcher.close()
+        assert isinstance(receiver.dispatch, ThreadDispatcher)
+        receiver.close()
         integration.close()

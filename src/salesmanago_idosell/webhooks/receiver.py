@@ -230,6 +230,13 @@ class WebhookReceiver:
     def __repr__(self) -> str:
         return f"WebhookReceiver(replay={self.replay!r}, tolerance={self.tolerance})"
 
+    def close(self) -> None:
+        """Finish the dispatcher's queued work (when it has ``close``); close the replay store."""
+        close = getattr(self.dispatch, "close", None)
+        if callable(close):
+            close()
+        self.replay.close()
+
     def handle(self, headers: Mapping[str, str], body: bytes) -> WebhookResult:
         """Check one delivery and hand its orders over; never raises for bad input."""
         lower = {k.lower(): v for k, v in headers.items()}
