@@ -10,6 +10,7 @@ Commands:
 
 Exit codes: 0 done, 1 done with problems (see the report), 2 an error, 3 another run holds
 the state's lease (nothing was done; ``--wait SECONDS`` waits for it), 130 interrupted.
+    monitoring ACT   install | status | uninstall the monitoring code in the shop (Admin API)
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     orders.add_argument(
         "--force", action="store_true", help="resend: uncertain orders too (may duplicate)"
     )
+    monitoring = commands.add_parser(
+        "monitoring", help="install, check or remove the monitoring code in the shop"
+    )
+    monitoring.add_argument("action", choices=("install", "status", "uninstall"))
+    monitoring.add_argument("--dry-run", action="store_true", help="show the calls, make none")
     return parser
 
 
@@ -205,6 +211,20 @@ def _orders(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if report.ok else 1
 
 
+def _monitoring(args: argparse.Namespace, out: TextIO) -> int:
+    with Integration.from_env() as integration:
+        if args.action == "status":
+            status = integration.monitoring_status()
+            print(status, file=out)
+            return 0 if status.matches else 1
+        if args.action == "install":
+            result = integration.install_monitoring_code(dry_run=args.dry_run)
+        else:
+            result = integration.uninstall_monitoring_code(dry_run=args.dry_run)
+    print(result, file=out)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "demo": _demo,
     "sync": _sync,
@@ -212,6 +232,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "callback-urls": _callback_urls,
     "monitoring-code": _monitoring_code,
     "orders": _orders,
+    "monitoring": _monitoring,
 }
 
 

@@ -2,7 +2,8 @@
 
 Starts the fake IdoSell (a generated Polish shop) and the fake SALESmanago on loopback, runs
 every sync against them (customers, subscribers, orders, the IOF offer), prints the reports,
-then checks what the fake SALESmanago holds against the generated shop and says so.
+installs the monitoring code through the snippets gates and shows it in the shop's pages
+list, then checks what the fake SALESmanago holds against the generated shop and says so.
 """
 
 from __future__ import annotations
@@ -97,6 +98,17 @@ def verify(box: Sandbox, mode: ConsentMode) -> list[str]:
     return problems
 
 
+def pages_line(box: Sandbox, code: str) -> tuple[str, list[str]]:
+    """The shop's pages list as the demo shows it, and the problems with the monitoring code."""
+    shown = box.idosell.snippets.shown_on("home")
+    problems = []
+    ours = [s for s in shown if any(b["body"] == code for b in s["body"])]
+    if len(ours) != 1:
+        problems.append("the monitoring code is not on the shop's pages exactly once")
+    names = ", ".join(f"{s['name']!r} ({s['zone']})" for s in shown) or "nothing"
+    return f"shop pages (home, desktop) show: {names}", problems
+
+
 def demo_config(box: Sandbox, mode: ConsentMode) -> IntegrationConfig:
     """The configuration of the demo: both fakes, a quick but still limited IdoSell rate."""
     sm, shop = box.salesmanago, box.idosell
@@ -139,9 +151,13 @@ def run_demo(
                 integration.sync_orders(),
                 integration.sync_offer(full, categories=categories),
             )
+            installed = integration.install_monitoring_code()
+            code = integration.monitoring_code()
         for report in reports:
             print(report, file=out)
-        mismatches = verify(box, consent_mode)
+        line, problems = pages_line(box, code)
+        print(f"monitoring code: {len(installed.calls)} snippets calls; {line}", file=out)
+        mismatches = verify(box, consent_mode) + problems
         requests = Counter({"idosell": len(box.idosell.requests),
                             "salesmanago": len(box.salesmanago.requests)})  # fmt: skip
     return DemoResult(reports=reports, mismatches=tuple(mismatches), requests=requests)

@@ -31,6 +31,7 @@ every text it puts into an exception.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from attrs import frozen
 
@@ -41,6 +42,7 @@ __all__ = [
     "FeedError",
     "HTTPStatusError",
     "IdosellAPIError",
+    "IdosellItemsError",
     "JobTimeoutError",
     "NotFoundError",
     "PageShapeError",
@@ -280,6 +282,37 @@ class IdosellAPIError(APIError):
             status_code=status_code,
             endpoint=endpoint,
         )
+
+
+class IdosellItemsError(IdosellAPIError):
+    """Some items of a multi-item write failed (HTTP 207: one result per item, with errors).
+
+    ``fault_code`` and ``fault_string`` are the first failed item's; the items that succeeded
+    were applied (IdoSell does not roll them back).
+
+    Attributes:
+        results: every item's result, in the order sent (``ItemResult`` of the snippets API).
+        failed: the indexes of the items that failed.
+    """
+
+    def __init__(
+        self,
+        *,
+        fault_code: int,
+        fault_string: str,
+        status_code: int,
+        endpoint: str,
+        results: Sequence[Any],
+        failed: Sequence[int],
+    ) -> None:
+        super().__init__(
+            fault_code=fault_code,
+            fault_string=f"item {failed[0]} of {len(results)}: {fault_string}",
+            status_code=status_code,
+            endpoint=endpoint,
+        )
+        self.results = tuple(results)
+        self.failed = tuple(failed)
 
 
 class JobTimeoutError(SalesmanagoIdosellError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -36,6 +36,7 @@ from .feeds import (
 )
 from .idosell import IdosellClient
 from .mapping import MappingSettings
+from .monitoring import Monitoring, MonitoringResult, MonitoringStatus
 from .salesmanago import SalesmanagoClient
 from .shop_events import ShopEvents
 from .sync.delivery import UNSETTLED, Delivery, DeliveryState, DeliveryUpdate, LeaseHolder
@@ -48,6 +49,14 @@ from .sync.report import SyncReport
 from .sync.state import MemoryStateStore, SQLiteStateStore, StateStore
 from .sync.streams import Streams
 from .tracking import monitoring_code
+from .webhooks import (
+    ReplayStore,
+    SQLiteReplayStore,
+    ThreadDispatcher,
+    WebhookReceiver,
+    sync_orders_by_serial,
+)
+from .webhooks.receiver import Dispatch
 
 __all__ = ["Integration"]
 
@@ -278,6 +287,29 @@ class Integration:
             self._streams.orders(run, since=since)
         return run.report
 
+    def sync_orders_by_serial(
+        self, serials: Sequence[int | str], *, dry_run: bool = False, wait: float = 30.0
+    ) -> SyncReport:
+        """Send these orders now (a webhook's targeted sync), exactly once like ``sync_orders``.
+
+        The orders go through the same mapping, consent rules, batches and delivery states as
+        the polling run, which stays the source of truth: it skips what was sent here and
+        catches anything a webhook missed. The stream's cursor is not moved. Unknown serial
+        numbers are reported as skips.
+
+        Args:
+            serials: order serial numbers.
+            dry_run: read and map, send nothing.
+            wait: seconds to wait for a running sync of the same state to end (default 30).
+
+        Raises:
+            ValidationError: a serial number is not a positive integer.
+            SyncInProgressError: another run still holds the state's lease after ``wait``.
+        """
+        with self._running(dry_run=dry_run, progress=None, wait=wait) as run:
+            sync_orders_by_serial(run, serials, sink=self._streams.order_sink())
+        return run.report
+
     def sync_changes(
         self, *, dry_run: bool = False, progress: ProgressOption = None, wait: float = 0.0
     ) -> SyncReport:
@@ -466,5 +498,72 @@ class Integration:
             client_id=self.config.salesmanago_client_id,
             endpoint=self.config.salesmanago_endpoint,
             contact_id=contact_id,
+            **options,
+        )
+
+    # -- the monitoring code in the shop (snippets gates) ------------------------------------
+
+    def monitoring(self, **code_options: Any) -> Monitoring:
+        """Install, check and remove the monitoring code (see :mod:`..monitoring`).
+
+        ``code_options`` go to :meth:`monitoring_code` (``app=``, ``popups=`` ...).
+        """
+        return Monitoring(
+            self.idosell,
+            code=self.monitoring_code(**code_options),
+            shop_id=self.config.shop_id,
+            languages=(self.config.language,),
+        )
+
+    def install_monitoring_code(
+        self, *, dry_run: bool = False, **code_options: Any
+    ) -> MonitoringResult:
+        """Put this account's monitoring code on every shop page (idempotent).
+
+        Creates or updates one campaign, one snippet and the ``smclient`` / ``smevent``
+        cookie definitions; a second call makes no write. ``dry_run=True`` lists the calls
+        without making them; ``code_options`` go to :meth:`monitoring_code`. Raises
+        ``IdosellItemsError`` when IdoSell refuses an item.
+        """
+        return self.monitoring(**code_options).install(dry_run=dry_run)
+
+    def monitoring_status(self, **code_options: Any) -> MonitoringStatus:
+        """What is installed in the shop and whether it matches this account's code."""
+        return self.monitoring(**code_options).status()
+
+    def uninstall_monitoring_code(self, *, dry_run: bool = False) -> MonitoringResult:
+        """Remove exactly what :meth:`install_monitoring_code` installed."""
+        return self.monitoring().uninstall(dry_run=dry_run)
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    def webhook_receiver(
+        self,
+        *,
+        secret: str,
+        token: str,
+        dispatch: Dispatch | None = None,
+        replay: ReplayStore | None = None,
+        **options: Any,
+    ) -> WebhookReceiver:
+        """A receiver of IdoSell webhooks whose order events run :meth:`sync_orders_by_serial`.
+
+        Args:
+            secret: the shared HMAC-SHA256 secret set in IdoSell.
+            token: the bearer token set in IdoSell.
+            dispatch: where the serial numbers go (default: one background thread running
+                :meth:`sync_orders_by_serial`).
+            replay: the event-uid memory (default: beside a SQLite sync state, in its file;
+                otherwise in memory).
+            options: more :class:`~salesmanago_idosell.webhooks.WebhookReceiver` options.
+        """
+        if replay is None and isinstance(self.state, SQLiteStateStore):
+            replay = SQLiteReplayStore(self.state.path)
+        return WebhookReceiver(
+            secret=secret,
+            token=token,
+            dispatch=dispatch or ThreadDispatcher(self.sync_orders_by_serial),
+            replay=replay,
+            shop_timezone=self.idosell.timezone,
             **options,
         )

@@ -25,12 +25,14 @@ from .models import (
     SubscriberShop,
 )
 from .pagination import Gate, Page, PageIterator
+from .snippet_models import ItemResult, Snippet, SnippetCampaign, SnippetCookie
 
 __all__ = [
     "Address",
     "Customer",
     "Gate",
     "IdosellClient",
+    "ItemResult",
     "NewsletterConsent",
     "Order",
     "OrderClient",
@@ -43,6 +45,9 @@ __all__ = [
     "PickupPoint",
     "ServerLoad",
     "ShopRef",
+    "Snippet",
+    "SnippetCampaign",
+    "SnippetCookie",
     "Subscriber",
     "SubscriberShop",
 ]

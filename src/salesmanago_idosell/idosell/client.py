@@ -38,6 +38,7 @@ from .catalog import CategoriesAPI, ProductsAPI, SystemAPI
 from .customers import CustomersAPI
 from .newsletter import NewsletterAPI
 from .orders import OrdersAPI
+from .snippets import SnippetsAPI
 
 __all__ = ["IdosellClient", "normalize_shop_url"]
 
@@ -78,7 +79,7 @@ def _header_text(value: str) -> str:
 
 
 class IdosellClient:
-    """Client of the IdoSell Admin API (customers, newsletter, orders, catalog).
+    """Client of the IdoSell Admin API (customers, newsletter, orders, catalog, snippets).
 
     Args:
         shop_url: the shop's address: a bare host (``shop.example.pl``, HTTPS is used) or an
@@ -140,6 +141,7 @@ class IdosellClient:
         self.products = ProductsAPI(self)
         self.categories = CategoriesAPI(self)
         self.system = SystemAPI(self)
+        self.snippets = SnippetsAPI(self)
 
     def __repr__(self) -> str:
         return f"IdosellClient(base_url={self.base_url!r}, timezone={self.timezone!s})"

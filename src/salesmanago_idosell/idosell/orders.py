@@ -44,7 +44,7 @@ class OrdersAPI:
         modified_since: datetime | date | None = None,
         until: datetime | date | None = None,
         statuses: Iterable[OrderStatus | str] | None = None,
-        serial_numbers: Iterable[int] | None = None,
+        serial_numbers: Iterable[int | str] | None = None,
         limit: int | None = None,
     ) -> PageIterator[Order]:
         """Every order matching the filters, lazily, page by page.
@@ -55,8 +55,8 @@ class OrdersAPI:
             until: the end of the date range (of the placing date unless ``modified_since``);
                 a ``date`` includes that whole day.
             statuses: only orders in these statuses.
-            serial_numbers: only these orders (``ordersSerialNumbers``, at most 100 a call
-                is sensible: the gate pages them like any search).
+            serial_numbers: only these orders (``ordersSerialNumbers``; at most 100 per
+                call is a safe size, the spec sets no limit).
             limit: stop after this many orders.
         """
         if added_since is not None and modified_since is not None:
@@ -73,7 +73,7 @@ class OrdersAPI:
                 raise ValidationError("statuses must not be empty", field="statuses")
             params["ordersStatuses"] = values
         if serial_numbers is not None:
-            numbers = sorted({int(n) for n in serial_numbers})
+            numbers = sorted({_serial(s) for s in serial_numbers})
             if not numbers:
                 raise ValidationError("serial_numbers must not be empty", field="serial_numbers")
             params["ordersSerialNumbers"] = numbers
@@ -120,3 +120,16 @@ class OrdersAPI:
                     error.fault_string,
                 )
         return order_from_record(record)
+
+
+def _serial(value: int | str) -> int:
+    """An order serial number as the positive integer the gate expects."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            f"not an order serial number: {str(value)[:20]!r}", field="serial_numbers"
+        ) from None
+    if number <= 0:
+        raise ValidationError("order serial numbers are positive", field="serial_numbers")
+    return number

@@ -22,12 +22,13 @@ from collections.abc import Collection, Iterable
 
 from .._chunks import chunked
 from ..errors import AuthenticationError, SalesmanagoIdosellError
+from ..idosell.models import Order
 from ..salesmanago.exports import EXPORT_MAX
 from .delivery import Delivery, DeliveryState, DeliveryUpdate
 from .engine import Run
 from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM, OrderSink
 
-__all__ = ["reconcile", "resend", "settle_interrupted"]
+__all__ = ["reconcile", "resend", "send_orders", "settle_interrupted"]
 
 logger = logging.getLogger("salesmanago_idosell")
 _SERIALS_PER_SEARCH = 100
@@ -116,19 +117,32 @@ def resend(
         keys = [s for s in dict.fromkeys(str(s) for s in serials) if s in wanted]
     else:
         keys = [k for k, d in wanted.items() if d.attempts < MAX_ATTEMPTS]
+    return send_orders(run, sink, [int(k) for k in keys if k.isdigit()])
+
+
+def send_orders(run: Run, sink: OrderSink, serials: list[int]) -> int:
+    """Read these orders from IdoSell by serial number and send them through ``sink``
+    (the cursor is not moved); returns how many PURCHASE events were acknowledged."""
     stream = run.report.stream(STREAM)
     before = stream.sent
-    for chunk in chunked([k for k in keys if k.isdigit()], _SERIALS_PER_SEARCH):
+    for chunk in chunked(serials, _SERIALS_PER_SEARCH):
         try:
-            orders = list(run.idosell.orders.iter(serial_numbers=[int(k) for k in chunk]))
+            orders = list(run.idosell.orders.iter(serial_numbers=chunk))
         except SalesmanagoIdosellError as exc:
             run.read_failed(STREAM, exc)
-            return stream.sent - before
-        sink.see(run, orders)
-        for order in orders:
-            sink.add(run, order)
-            if sink.full() and not sink.flush(run, None):
-                return stream.sent - before
-        if not sink.flush(run, None):
+            break
+        found = {order.serial_number for order in orders}
+        for missing in (n for n in chunk if n not in found):
+            run.report.skip(STREAM, f"order {missing}", "not found in the shop")
+        if not _send_page(run, sink, orders):
             break
     return stream.sent - before
+
+
+def _send_page(run: Run, sink: OrderSink, orders: list[Order]) -> bool:
+    sink.see(run, orders)
+    for order in orders:
+        sink.add(run, order)
+        if sink.full() and not sink.flush(run, None):
+            return False
+    return sink.flush(run, None)

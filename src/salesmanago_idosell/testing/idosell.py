@@ -25,11 +25,14 @@ from zoneinfo import ZoneInfo
 from . import _idosell_gates as gates
 from ._http import Request, Response
 from ._idosell_query import GateError
+from ._idosell_snippets import GATES as SNIPPET_GATES
+from ._idosell_snippets import SnippetStore
 from ._server import FakeServer
 from .faults import FaultSpec
 from .generator import generate_shop
 from .iof_writer import categories_xml, full_xml
 from .shop import Customer, Order, OrderLine, Shop, Subscriber
+from .webhooks import send_webhook
 
 __all__ = ["FakeIdoSell"]
 
@@ -46,6 +49,7 @@ _GATES: dict[tuple[str, str], Gate] = {
     ("POST", "/products/products/search"): gates.products_search,
     ("GET", "/products/categories"): gates.categories_get,
     ("GET", "/system/serverLoad"): gates.server_load,
+    **SNIPPET_GATES,
 }
 
 
@@ -89,6 +93,8 @@ class FakeIdoSell(FakeServer):
         self.keyed_newsletter_shops = False
         self.row_patches: dict[tuple[str, int], dict[str, Any]] = {}
         self.lock = threading.RLock()
+        #: The shop's code snippets (campaigns, snippets, cookie definitions).
+        self.snippets = SnippetStore()
 
     def patch_row(self, kind: str, key: int, **fields: Any) -> None:
         """Serve one record's wire row with these top-level fields replaced (malformed-data
@@ -215,3 +221,11 @@ class FakeIdoSell(FakeServer):
             order = next(o for o in self.shop.orders if o.serial == serial)
             order.status, order.modified = status, modified or self.clock()
             return order
+
+    def send_order_webhook(
+        self, url: str, serials: list[int], *, secret: str, token: str, **options: Any
+    ) -> tuple[int, Any]:
+        """POST a signed order webhook to ``url`` (see ``testing.webhooks``): status, answer."""
+        return send_webhook(
+            url, secret=secret, token=token, serials=serials, shop_id=self.shop.shop_id, **options
+        )
