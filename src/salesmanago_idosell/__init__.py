@@ -18,12 +18,16 @@ from .errors import (
     IdosellItemsError,
     JobTimeoutError,
     NotFoundError,
+    PageShapeError,
+    PartialBatchError,
     RateLimitError,
     ResponseValidationError,
     SalesmanagoAPIError,
     SalesmanagoIdosellError,
     SalesmanagoV3APIError,
     ServerError,
+    StateMismatchError,
+    SyncInProgressError,
     TransportError,
     ValidationError,
 )
@@ -39,7 +43,14 @@ from .idosell import IdosellClient
 from .integration import Integration
 from .mapping import ConsentMode
 from .salesmanago import SalesmanagoClient
-from .sync import MemoryStateStore, SQLiteStateStore, StateStore, SyncReport
+from .sync import (
+    Delivery,
+    DeliveryState,
+    MemoryStateStore,
+    SQLiteStateStore,
+    StateStore,
+    SyncReport,
+)
 
 __all__ = [
     "APIError",
@@ -51,6 +62,8 @@ __all__ = [
     "Category",
     "CategoryTree",
     "ConsentMode",
+    "Delivery",
+    "DeliveryState",
     "FeedError",
     "HTTPStatusError",
     "IdosellAPIError",
@@ -61,6 +74,8 @@ __all__ = [
     "JobTimeoutError",
     "MemoryStateStore",
     "NotFoundError",
+    "PageShapeError",
+    "PartialBatchError",
     "RateLimitError",
     "ResponseValidationError",
     "SQLiteStateStore",
@@ -69,7 +84,9 @@ __all__ = [
     "SalesmanagoIdosellError",
     "SalesmanagoV3APIError",
     "ServerError",
+    "StateMismatchError",
     "StateStore",
+    "SyncInProgressError",
     "SyncReport",
     "TransportError",
     "ValidationError",

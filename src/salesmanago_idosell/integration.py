@@ -340,10 +340,15 @@ class Integration:
         chosen = list(states) if states is not None else list(UNSETTLED)
         return self.state.deliveries(ORDERS_KEY, states=chosen)
 
-    def reconcile(self, *, wait: float = 0.0) -> SyncReport:
-        """Ask SALESmanago which uncertain orders it stored; re-send exactly the missing ones."""
+    def reconcile(self, *, limit: int = 1000, wait: float = 0.0) -> SyncReport:
+        """Ask SALESmanago which uncertain orders it stored; re-send exactly the missing ones.
+
+        Args:
+            limit: at most this many uncertain orders (oldest first) per call.
+            wait: as for :meth:`export_customers`.
+        """
         with self._running(dry_run=False, progress=None, wait=wait) as run:
-            self._streams.recover(run)
+            self._streams.recover(run, limit=limit)
         return run.report
 
     def resend(

@@ -185,3 +185,18 @@ def test_operator_resend_and_mark_delivered() -> None:
         assert integration.mark_delivered([first, "no-such-order"]) == 1
         assert state.known("orders", [first]) == {first: DeliveryState.SENT}
         assert {r.key for r in integration.undelivered()} == set(rest)
+
+
+def test_reconcile_takes_the_oldest_uncertain_orders_first_up_to_the_limit() -> None:
+    faults = {BATCH_EVENTS: Faults(error_rate=1.0)}
+    with sandbox(orders=30, salesmanago_faults=faults) as box:
+        state = MemoryStateStore()
+        integration = orders(box, state, event_batch_size=3)
+        integration.sync_orders()
+        box.salesmanago.faults.set(None, endpoint=BATCH_EVENTS)
+        before = integration.undelivered()
+        report = integration.reconcile(limit=4)
+        assert report.stream("orders").reconciled == 4
+        settled = {r.key for r in before} - {r.key for r in integration.undelivered()}
+        assert settled == {r.key for r in before[:4]}
+        assert set(per_order(box)) == settled  # the four were missing, so they went once

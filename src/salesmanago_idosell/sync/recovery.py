@@ -48,15 +48,28 @@ def settle_interrupted(run: Run) -> int:
     return len(pending)
 
 
-def reconcile(run: Run, *, poll_interval: float = 2.0, wait_timeout: float = 120.0) -> int:
-    """Settle uncertain orders by what SALESmanago holds; returns how many were settled."""
-    uncertain = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.UNCERTAIN])
+def reconcile(
+    run: Run,
+    *,
+    poll_interval: float = 2.0,
+    wait_timeout: float = 120.0,
+    limit: int = 1000,
+) -> int:
+    """Settle uncertain orders by what SALESmanago holds; returns how many were settled.
+
+    Args:
+        poll_interval, wait_timeout: how the export job is waited for (seconds).
+        limit: at most this many uncertain orders per call (oldest first), so that a run
+            with a long backlog still gets to its new orders; the rest waits for the next.
+    """
+    uncertain = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.UNCERTAIN])[:limit]
     by_email: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in uncertain:
         if delivery.contact:
             by_email[delivery.contact.lower()].append(delivery)
     settled = 0
     for emails in chunked(sorted(by_email), EXPORT_MAX):
+        run.keep_alive()
         try:
             export = run.salesmanago.exports.external_events(
                 emails, poll_interval=poll_interval, wait_timeout=wait_timeout
@@ -126,6 +139,7 @@ def send_orders(run: Run, sink: OrderSink, serials: list[int]) -> int:
     stream = run.report.stream(STREAM)
     before = stream.sent
     for chunk in chunked(serials, _SERIALS_PER_SEARCH):
+        run.keep_alive()
         try:
             orders = list(run.idosell.orders.iter(serial_numbers=chunk))
         except SalesmanagoIdosellError as exc:

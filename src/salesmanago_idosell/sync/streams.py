@@ -143,13 +143,13 @@ class Streams:
             **options,  # type: ignore[arg-type]
         )
 
-    def recover(self, run: Run, *, reconcile_uncertain: bool = True) -> None:
-        """Settle interrupted orders, reconcile uncertain ones, re-send refused ones."""
+    def recover(self, run: Run, *, limit: int = 1000) -> None:
+        """Settle interrupted orders, reconcile (up to ``limit``) uncertain ones, re-send
+        refused ones."""
         if run.dry_run:
             return
         settle_interrupted(run)
-        if reconcile_uncertain:
-            reconcile(run, wait_timeout=self.reconcile_wait)
+        reconcile(run, wait_timeout=self.reconcile_wait, limit=limit)
         resend(run, self.order_sink())
 
     def orders(self, run: Run, *, since: datetime | None) -> bool:
