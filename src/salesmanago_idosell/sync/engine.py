@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from attrs import define, field
 
-from ..errors import SalesmanagoIdosellError
+from ..errors import AuthenticationError, SalesmanagoIdosellError
 from ..idosell import IdosellClient, Page
 from ..idosell.models import ServerLoad
 from ..mapping import Skip
@@ -167,6 +167,8 @@ class ContactStream(Generic[T]):
         if batch:
             try:
                 result = run.salesmanago.contacts.batch_upsert(batch, chunk_size=BATCH_MAX)
+            except AuthenticationError:  # refused credentials stop the whole run
+                raise
             except SalesmanagoIdosellError as exc:
                 run.report.fail(self.name, [c.email for c in batch], type(exc).__name__)
                 run.report.errors.append(f"{self.name}: {exc}")

@@ -25,7 +25,12 @@ from typing import Any
 from attrs import define, field
 
 from ..categories import CategoryTree
-from ..errors import SalesmanagoAPIError, SalesmanagoIdosellError, ValidationError
+from ..errors import (
+    AuthenticationError,
+    SalesmanagoAPIError,
+    SalesmanagoIdosellError,
+    ValidationError,
+)
 from ..idosell import Page
 from ..idosell.models import Order
 from ..mapping import (
@@ -184,6 +189,8 @@ class OrderStream:
             contacts = [ContactUpsert(email=email, tags=found) for email, found in tags.items()]
             if contacts:
                 run.salesmanago.contacts.batch_upsert(contacts)
+        except AuthenticationError:  # refused credentials stop the whole run
+            raise
         except SalesmanagoIdosellError as exc:
             self._stop(run, batch, f"category tags: {exc}", type(exc).__name__)
             return False
@@ -195,6 +202,9 @@ class OrderStream:
         run.state.begin(ORDERS_KEY, serials)
         try:
             result = run.salesmanago.events.batch_add([i.purchase.event for i in batch])
+        except AuthenticationError:  # refused before anything was stored: stop the run
+            run.state.checkpoint(ORDERS_KEY, run.state.cursor(ORDERS_KEY))
+            raise
         except (SalesmanagoAPIError, ValidationError) as exc:  # refused whole: nothing stored
             run.state.checkpoint(ORDERS_KEY, run.state.cursor(ORDERS_KEY))
             self._stop(run, batch, f"PURCHASE events refused: {exc}", type(exc).__name__)
