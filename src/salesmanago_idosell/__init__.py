@@ -4,6 +4,10 @@ Typed clients for both APIs, a streaming IOF feed parser, pure mapping functions
 resumable sync facade. Importing the package does no I/O.
 """
 
+import logging as _logging
+
+from ._logs import install_log_filters as _install_log_filters
+from ._policy import RetryPolicy, Timeout
 from ._version import __version__
 from .callbacks import CallbackKind, CallbackResult, Callbacks
 from .categories import Category, CategoryTree
@@ -61,6 +65,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "ResponseValidationError",
+    "RetryPolicy",
     "SQLiteStateStore",
     "SalesmanagoAPIError",
     "SalesmanagoClient",
@@ -69,6 +74,7 @@ __all__ = [
     "ServerError",
     "StateStore",
     "SyncReport",
+    "Timeout",
     "TransportError",
     "ValidationError",
     "__version__",
@@ -79,3 +85,7 @@ __all__ = [
     "preview_offer",
     "to_catalog_product",
 ]
+
+# Library manners: silent unless the application configures logging; every record scrubbed.
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())
+_install_log_filters(urllib3=False)

@@ -44,7 +44,7 @@ URLLIB3_LOGGERS = (
 PERSONAL_DATA_VARIABLE = "SMIDO_LOG_PERSONAL_DATA"
 REDACTED = "***"
 _STOP = r"\s@\"'<>(),;:=\[\]{}&?/\\"
-_EMAIL = re.compile(rf"([^{_STOP}])[^{_STOP}]*@(?=[^{_STOP}])")
+_EMAIL = re.compile(rf"([^{_STOP}])[^{_STOP}]*@")
 _PHONE_KEYS = re.compile(r"phone|mobile|fax|gsm", re.IGNORECASE)
 
 
@@ -138,9 +138,12 @@ class LogScrubber(logging.Filter):
 _SCRUBBER = LogScrubber()
 
 
-def install_log_filters() -> None:
-    """Put the scrubber on the package logger and urllib3's loggers (idempotent)."""
-    for name in (PACKAGE_LOGGER, *URLLIB3_LOGGERS):
+def install_log_filters(*, urllib3: bool = True) -> None:
+    """Put the scrubber on the package logger and urllib3's loggers (idempotent).
+
+    The package does the former on import; the first HTTP client does the latter.
+    """
+    for name in (PACKAGE_LOGGER, *(URLLIB3_LOGGERS if urllib3 else ())):
         log = logging.getLogger(name)
         if _SCRUBBER not in log.filters:
             log.addFilter(_SCRUBBER)

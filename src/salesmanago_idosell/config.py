@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 from attrs import field, frozen
 
+from ._policy import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._urls import normalize_base_url
 from .callbacks import check_token
 from .errors import ValidationError
@@ -54,7 +55,14 @@ ENVIRONMENT: Mapping[str, str] = {
     "contact_batch_size": "SMIDO_CONTACT_BATCH_SIZE",
     "event_batch_size": "SMIDO_EVENT_BATCH_SIZE",
     "page_size": "SMIDO_PAGE_SIZE",
+    "timeout": "SMIDO_TIMEOUT",
+    "retry": "SMIDO_RETRY",
+    "callback_rate_limit": "SMIDO_CALLBACK_RATE_LIMIT",
 }
+#: Settings whose values are never echoed in an error message.
+SECRET_SETTINGS = frozenset(
+    {"salesmanago_api_secret", "salesmanago_api_v3_key", "idosell_api_key", "opt_out_token"}
+)
 _REQUIRED = (
     "salesmanago_client_id",
     "salesmanago_api_secret",
@@ -117,6 +125,20 @@ def _batch(limit: int) -> Callable[[Any, attrs.Attribute[Any], int], None]:
     return validate
 
 
+def _timeout(value: float | Timeout | tuple[float, float] | str) -> Timeout:
+    """A :class:`Timeout` from itself, seconds, a pair or ``"connect,read[,total]"``."""
+    return Timeout.parse(value) if isinstance(value, str) else Timeout.of(value)
+
+
+def _retry(value: RetryPolicy | int | str) -> RetryPolicy:
+    """A :class:`RetryPolicy` from itself, a number of attempts or its text form."""
+    if isinstance(value, RetryPolicy):
+        return value
+    if isinstance(value, str):
+        return RetryPolicy.parse(value)
+    return RetryPolicy(max_attempts=int(value))
+
+
 def _converted(attribute: attrs.Attribute[Any], raw: str, variable: str) -> Any:
     converter = attribute.converter
     if converter is None or not callable(converter):
@@ -124,7 +146,16 @@ def _converted(attribute: attrs.Attribute[Any], raw: str, variable: str) -> Any:
     try:
         return converter(raw)
     except ValueError:
-        raise ValidationError(f"{variable}: invalid value {raw!r}", field=variable) from None
+        raise ValidationError(f"{variable}: invalid value", field=variable) from None
+
+
+def _without_values(text: str, raw: Mapping[str, str], values: Mapping[str, Any]) -> str:
+    """The message without any variable's value (a secret may sit in the wrong variable)."""
+    shown = [v for v in raw.values() if len(v) >= 4]
+    shown += [str(values[n]) for n in SECRET_SETTINGS if values.get(n)]
+    for value in sorted(shown, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text
 
 
 @frozen(kw_only=True)
@@ -156,6 +187,12 @@ class IntegrationConfig:
         product_batch_size: products per catalog request (100).
         page_size: records per IdoSell page (100, the maximum); smaller pages make
             checkpoints more frequent.
+        timeout: every API call's :class:`Timeout` (connect 5 s, read 30 s, 300 s per call
+            with retries); from the environment as ``"connect,read[,total]"`` seconds.
+        retry: the :class:`RetryPolicy` of both clients (4 attempts); from the environment
+            as ``"attempts[,backoff_base,backoff_max,retry_after_max]"``.
+        callback_rate_limit: IdoSell requests per second of the opt-in/opt-out callbacks
+            (2), a budget of their own so that a running sync never delays them.
     """
 
     salesmanago_client_id: str = field(validator=_not_blank)
@@ -189,6 +226,9 @@ class IntegrationConfig:
     event_batch_size: int = field(default=100, converter=int, validator=_batch(1000))
     product_batch_size: int = field(default=100, converter=int, validator=_batch(100))
     page_size: int = field(default=100, converter=int, validator=_batch(100))
+    timeout: Timeout = field(default=DEFAULT_TIMEOUT, converter=_timeout)
+    retry: RetryPolicy = field(default=DEFAULT_RETRY, converter=_retry)
+    callback_rate_limit: float = field(default=2.0, converter=float, validator=_positive)
 
     @location.default
     def _location(self) -> str:
@@ -201,14 +241,17 @@ class IntegrationConfig:
         """Read the configuration from environment variables (see :data:`ENVIRONMENT`).
 
         A missing required variable or an invalid value raises :class:`ValidationError`
-        naming the variable.
+        naming the variable; the message never repeats a variable's value (a secret put in
+        the wrong variable must not end up in a log).
         """
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
+        given: dict[str, str] = {}
         fields = attrs.fields_dict(cls)
         for name, variable in ENVIRONMENT.items():
             raw = env.get(variable, "").strip()
             if raw:
+                given[variable] = raw
                 values[name] = _converted(fields[name], raw, variable)
             elif name in _REQUIRED and name not in overrides:
                 raise ValidationError(f"{variable} is not set", field=variable)
@@ -218,7 +261,8 @@ class IntegrationConfig:
         except (ValidationError, ValueError) as exc:
             field_name = getattr(exc, "field", None)
             variable = ENVIRONMENT.get(str(field_name), str(field_name or "configuration"))
-            raise ValidationError(f"{variable}: {exc}", field=variable) from None
+            message = _without_values(f"{variable}: {exc}", given, values)
+            raise ValidationError(message, field=variable) from None
 
     def mapping_settings(self) -> MappingSettings:
         """The :class:`MappingSettings` these settings imply."""
