@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
+import platformdirs
 from attrs import field, frozen
 
 from ._policy import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
@@ -23,7 +25,7 @@ from .callbacks import check_token
 from .errors import ValidationError
 from .mapping import NON_PURCHASE_STATUSES, ConsentMode, MappingSettings, TagStyle
 
-__all__ = ["ENVIRONMENT", "IntegrationConfig", "default_location"]
+__all__ = ["ENVIRONMENT", "IntegrationConfig", "default_location", "default_state_path"]
 
 _LOCATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,35}")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -80,6 +82,32 @@ def default_location(shop_url: str) -> str:
     if not name[0].isalpha():
         name = f"shop_{name}"
     return name[:36].rstrip("_").ljust(3, "_")
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _file_name(text: str) -> str:
+    return _UNSAFE_NAME.sub("_", text.strip()).strip("._") or "_"
+
+
+def default_state_path(config: IntegrationConfig, *, data_dir: str | Path | None = None) -> Path:
+    """Where the command line keeps the state of one shop and one SALESmanago account.
+
+    ``<user data dir>/state/<shop host>/<SALESmanago client id>.sqlite``, the user data
+    directory being the platform's (``~/.local/share/salesmanago-idosell`` on Linux,
+    ``~/Library/Application Support/salesmanago-idosell`` on macOS, ``%LOCALAPPDATA%`` on
+    Windows; via ``platformdirs``). The same run started from any directory finds the same
+    state, and two shops or two accounts never share one.
+    """
+    base = Path(data_dir) if data_dir is not None else _user_data_dir()
+    shop = urlsplit(normalize_base_url(config.idosell_shop_url, field="idosell_shop_url"))
+    shop_name = _file_name(shop.netloc.lower())
+    return base / "state" / shop_name / f"{_file_name(config.salesmanago_client_id)}.sqlite"
+
+
+def _user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("salesmanago-idosell", appauthor=False))
 
 
 def _check(pattern: re.Pattern[str], what: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
