@@ -180,7 +180,7 @@ class Integration:
         report.requests["salesmanago"] += self.salesmanago.request_count - requests[1]
         if isinstance(run.progress, TqdmProgress):
             run.progress.close()
-        logger.info("%s", report)
+        logger.info("%s", report.summary())
         return report
 
     def _counts(self) -> tuple[int, int]:
