@@ -191,10 +191,16 @@ class IntegrationConfig:
     """Settings of one shop <-> SALESmanago integration.
 
     Attributes:
-        salesmanago_client_id, salesmanago_api_secret, salesmanago_owner,
-        salesmanago_endpoint, salesmanago_api_v3_key: the SALESmanago account.
-        salesmanago_v3_endpoint: the API v3 host (``https://api.salesmanago.com``).
-        idosell_shop_url, idosell_api_key, idosell_api_version: the IdoSell shop.
+        salesmanago_client_id: the SALESmanago account's client id.
+        salesmanago_api_secret: its API secret (never shown).
+        salesmanago_owner: the e-mail of the SALESmanago user owning the contacts.
+        salesmanago_endpoint: the account's server (``app2.salesmanago.pl``).
+        salesmanago_api_v3_key: the API v3 key (catalogs, products; never shown).
+        salesmanago_v3_endpoint: the API v3 host (``https://api.salesmanago.com``; for a
+            loopback ``salesmanago_endpoint``, the sandbox, that endpoint).
+        idosell_shop_url: the IdoSell shop's address.
+        idosell_api_key: its Admin API key (never shown).
+        idosell_api_version: the Admin API version (``v6``).
         shop_id: the IdoSell shop whose consent counts (1).
         language: IdoSell language id of names and categories (``pol``).
         timezone: the shop's time zone (``Europe/Warsaw``).
@@ -202,8 +208,12 @@ class IntegrationConfig:
         consent_mode: which contacts are passed (consented only by default).
         location: SALESmanago ``location`` of events and the catalog (derived from the
             shop host when not given; 3-36 letters, digits, ``_``).
-        currency, catalog_name: the product catalog's currency and name.
-        registration_tag, newsletter_tag, category_tag_depth, tag_style: tags.
+        currency: the product catalog's currency (``PLN``).
+        catalog_name: the product catalog's name (``IdoSell``).
+        registration_tag: the tag of customers with an account (``rejestracja``).
+        newsletter_tag: the tag of subscribers without an account (``newsletter``).
+        category_tag_depth: category levels turned into tags after an order (3).
+        tag_style: how category names become tags.
         purchase_excluded_statuses: order statuses never sent as purchases.
         idosell_rate_limit: IdoSell requests per second (2; be gentle with the shop).
         overload_backoff: seconds to wait while IdoSell reports an overloaded server (30).
@@ -228,7 +238,7 @@ class IntegrationConfig:
     salesmanago_owner: str = field(validator=_not_blank)
     salesmanago_endpoint: str = field(validator=_not_blank)
     salesmanago_api_v3_key: str | None = field(default=None, repr=False)
-    salesmanago_v3_endpoint: str = "https://api.salesmanago.com"
+    salesmanago_v3_endpoint: str | None = None
     idosell_shop_url: str = field(validator=_not_blank)
     idosell_api_key: str = field(validator=_not_blank, repr=False)
     idosell_api_version: str = "v6"
