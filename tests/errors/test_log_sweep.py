@@ -46,6 +46,8 @@ def test_a_full_run_at_debug_logs_no_secret_and_no_customer_email(
             FEED_TOKEN,
         }
         emails = {c.email for c in box.shop.customers} | {s.email for s in box.shop.subscribers}
+        phones = {c.phone for c in box.shop.customers if c.phone}
+        phones |= {p.replace(" ", "") for p in phones}
         integration.close()
     assert answer.status == 200
     assert all(r.streams for r in reports)
@@ -54,13 +56,15 @@ def test_a_full_run_at_debug_logs_no_secret_and_no_customer_email(
     urllib3_records = sum(r.name.startswith("urllib3") for r in caplog.records)
     leaked_secrets = {s: text.count(s) for s in secrets if s in text}
     leaked_emails = {e: text.count(e) for e in emails if len(e) > 3 and e in text}
+    leaked_phones = {p for p in phones if p in text}
     masked = text.count("***@")
     with capsys.disabled():
         print(  # the figures quoted in the closing note
             f"\nlog sweep ({'opt-in' if opt_in else 'default'}): {records} records "
             f"({urllib3_records} from urllib3), "
-            f"{len(secrets)} secrets and {len(emails)} e-mails checked, "
-            f"{len(leaked_secrets)} secrets and {len(leaked_emails)} e-mails found, "
+            f"{len(secrets)} secrets, {len(emails)} e-mails, {len(phones)} phone forms checked; "
+            f"{len(leaked_secrets)} secrets, {len(leaked_emails)} e-mails, "
+            f"{len(leaked_phones)} phones found, "
             f"{masked} masked addresses"
         )
     assert records > 30
@@ -68,8 +72,10 @@ def test_a_full_run_at_debug_logs_no_secret_and_no_customer_email(
     assert leaked_secrets == {}
     if opt_in:
         assert len(leaked_emails) > 10
+        assert leaked_phones
     else:
         assert leaked_emails == {}
+        assert leaked_phones == set()
         assert masked > 0
 
 
@@ -85,3 +91,22 @@ def test_an_order_with_a_bad_email_keeps_the_address_out_of_the_reason() -> None
     assert isinstance(skip, Skip)
     assert "marek" not in skip.reason
     assert skip.record == "order 4711 (marek@@onet.pl)"
+
+
+def test_the_cli_demo_at_debug_logs_no_secret_and_no_customer_email(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from salesmanago_idosell.cli import main
+    from salesmanago_idosell.testing.generator import generate_shop
+
+    sizes = {"customers": 60, "subscribers": 20, "orders": 60, "products": 15}
+    argv = ["-vv", "demo", "--seed", "4"] + [f"--{k}={v}" for k, v in sizes.items()]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    shop = generate_shop(4, **sizes)
+    secrets = ("sandbox-api-secret", "sandbox-v3-key", "sandbox-idosell-key")
+    emails = {c.email for c in shop.customers} | {s.email for s in shop.subscribers}
+    assert err.count("DEBUG") > 20
+    assert "apiKey" in err  # request bodies were logged...
+    assert [s for s in secrets if s in err] == []  # ...without a secret
+    assert [e for e in emails if len(e) > 3 and e in err] == []
