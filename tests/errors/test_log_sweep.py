@@ -103,7 +103,7 @@ def test_the_cli_demo_at_debug_logs_no_secret_and_no_customer_email(
     argv = ["-vv", "demo", "--seed", "4"] + [f"--{k}={v}" for k, v in sizes.items()]
     assert main(argv) == 0
     err = capsys.readouterr().err
-    shop = generate_shop(4, **sizes)
+    shop = generate_shop(4, customers=60, subscribers=20, orders=60, products=15)
     secrets = ("sandbox-api-secret", "sandbox-v3-key", "sandbox-idosell-key")
     emails = {c.email for c in shop.customers} | {s.email for s in shop.subscribers}
     assert err.count("DEBUG") > 20
