@@ -6,6 +6,9 @@ DEBUG). It rewrites each record that passes: every secret value known to a live 
 ``***``, and every e-mail address becomes ``j***@example.pl``. Request bodies logged by the
 transport also have phone numbers shortened (:func:`mask_personal`).
 
+Only the package logger itself carries the filter: modules log through
+``logging.getLogger("salesmanago_idosell")``, never a child logger (a test checks it).
+
 Setting the environment variable ``SMIDO_LOG_PERSONAL_DATA=1`` turns the masking of personal
 data off (for debugging on one's own data); secrets are scrubbed regardless.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
@@ -53,11 +57,13 @@ class _HasSecrets(Protocol):
 
 
 _sources: weakref.WeakSet[Any] = weakref.WeakSet()
+_sources_lock = threading.Lock()
 
 
 def register_secrets(source: _HasSecrets) -> None:
     """Scrub ``source.secret_values()`` from log records for as long as it lives."""
-    _sources.add(source)
+    with _sources_lock:
+        _sources.add(source)
     install_log_filters()
 
 
@@ -67,7 +73,9 @@ MIN_LOGGED_SECRET = 6
 
 
 def _known_secrets() -> list[str]:
-    found = {s for source in list(_sources) for s in source.secret_values()}
+    with _sources_lock:
+        sources = list(_sources)
+    found = {s for source in sources for s in source.secret_values()}
     found = {s for s in found if len(s) >= MIN_LOGGED_SECRET}
     return sorted(found, key=len, reverse=True)  # a longer secret may contain a shorter one
 
