@@ -59,3 +59,19 @@ def test_a_sandbox_endpoint_is_the_v3_default_too() -> None:
     assert real._v3.base_url == "https://api.salesmanago.com"
     local.close()
     real.close()
+
+
+def test_no_markdown_table_is_split_by_a_blank_line() -> None:
+    broken = []
+    for page in PAGES:
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for n in range(2, len(lines)):
+            starts_new_table = n + 1 < len(lines) and lines[n + 1].startswith("|---")
+            if (
+                lines[n].startswith("|")
+                and not lines[n - 1].strip()
+                and lines[n - 2].startswith("|")
+                and not starts_new_table
+            ):
+                broken.append(f"{page.relative_to(ROOT)}:{n + 1}")
+    assert broken == []
