@@ -135,15 +135,23 @@ class LogScrubber(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad format string: leave it to the handler to report
             return True
-        clean = scrub_text(message, _known_secrets())
-        if not personal_data_allowed():
-            clean = mask_emails(clean)
+        clean = self._clean(message)
         if clean != message:
             record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:  # a traceback is part of the record too
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
         return True
+
+    @staticmethod
+    def _clean(text: str) -> str:
+        clean = scrub_text(text, _known_secrets())
+        return clean if personal_data_allowed() else mask_emails(clean)
 
 
 _SCRUBBER = LogScrubber()
+_FORMATTER = logging.Formatter()
 
 
 def install_log_filters(*, urllib3: bool = True) -> None:

@@ -110,3 +110,19 @@ def test_the_cli_demo_at_debug_logs_no_secret_and_no_customer_email(
     assert "apiKey" in err  # request bodies were logged...
     assert [s for s in secrets if s in err] == []  # ...without a secret
     assert [e for e in emails if len(e) > 3 and e in err] == []
+
+
+def test_a_logged_traceback_is_scrubbed_and_masked(caplog: pytest.LogCaptureFixture) -> None:
+    from salesmanago_idosell._transport import Transport
+
+    transport = Transport(base_url="http://127.0.0.1:9", secrets=["traceback-secret-77"])
+    log = logging.getLogger("salesmanago_idosell")
+    try:
+        raise RuntimeError("boom with traceback-secret-77 for ala.nowak@example.pl")
+    except RuntimeError:
+        log.exception("handler failed")
+    transport.close()
+    assert "handler failed" in caplog.text
+    assert "traceback-secret-77" not in caplog.text
+    assert "ala.nowak@example.pl" not in caplog.text
+    assert "a***@example.pl" in caplog.text
