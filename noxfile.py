@@ -76,3 +76,14 @@ def smoke(session: nox.Session) -> None:
         "import salesmanago_idosell as s; print('imported salesmanago_idosell', s.__version__)",
         external=True,
     )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs site (offline, warnings are errors); ``nox -s docs -- serve`` to preview."""
+    session.install("-e", ".[docs]")
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve")
+    else:
+        session.run("mkdocs", "build", "--strict")

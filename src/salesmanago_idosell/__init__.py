@@ -4,6 +4,10 @@ Typed clients for both APIs, a streaming IOF feed parser, pure mapping functions
 resumable sync facade. Importing the package does no I/O.
 """
 
+import logging as _logging
+
+from ._logs import install_log_filters as _install_log_filters
+from ._policy import RetryPolicy, Timeout
 from ._version import __version__
 from .callbacks import CallbackKind, CallbackResult, Callbacks
 from .categories import Category, CategoryTree
@@ -78,6 +82,7 @@ __all__ = [
     "PartialBatchError",
     "RateLimitError",
     "ResponseValidationError",
+    "RetryPolicy",
     "SQLiteStateStore",
     "SalesmanagoAPIError",
     "SalesmanagoClient",
@@ -88,6 +93,7 @@ __all__ = [
     "StateStore",
     "SyncInProgressError",
     "SyncReport",
+    "Timeout",
     "TransportError",
     "ValidationError",
     "__version__",
@@ -98,3 +104,7 @@ __all__ = [
     "preview_offer",
     "to_catalog_product",
 ]
+
+# Library manners: silent unless the application configures logging; every record scrubbed.
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())
+_install_log_filters(urllib3=False)

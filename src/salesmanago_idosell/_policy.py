@@ -1,8 +1,10 @@
 """Timeouts, the retry policy and the rate limiter used by the transport (no I/O here).
 
-The policy numbers live in one place: connect 5 s and read 30 s by default; four attempts
-with capped exponential back-off and full jitter; ``Retry-After`` honoured up to two minutes;
-retries on 429 and 500/502/503/504.
+The policy numbers live in one place: connect 5 s and read 30 s by default, and at most
+5 minutes for a whole call including its retries; four attempts with capped exponential
+back-off and full jitter; ``Retry-After`` honoured up to two minutes; retries on 429 and
+500/502/503/504. Both classes are public (``from salesmanago_idosell import RetryPolicy,
+Timeout``) and settable through ``IntegrationConfig`` and environment variables.
 """
 
 from __future__ import annotations
@@ -30,23 +32,56 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 @frozen
 class Timeout:
-    """Connect and read timeouts in seconds (defaults: 5 s connect, 30 s read)."""
+    """Timeouts of one API call, in seconds.
+
+    Attributes:
+        connect: the TCP/TLS connection must be open within this time (5 s).
+        read: the server must send something within this time of the last bytes (30 s).
+        total: the deadline of the whole call, retries and waits included (300 s); no
+            retry is started that could not finish before it, and each attempt's read
+            timeout is shortened to what is left. ``None`` for no deadline.
+
+    Example:
+        >>> Timeout(connect=3, read=20, total=60)
+        Timeout(connect=3, read=20, total=60)
+    """
 
     connect: float = 5.0
     read: float = 30.0
+    total: float | None = 300.0
 
     def __attrs_post_init__(self) -> None:
-        if self.connect <= 0 or self.read <= 0:
+        if self.connect <= 0 or self.read <= 0 or (self.total is not None and self.total <= 0):
             raise ValidationError("timeouts must be positive", field="timeout")
 
     @classmethod
     def of(cls, value: float | Timeout | tuple[float, float]) -> Timeout:
-        """Accept a single number (both timeouts), a ``(connect, read)`` pair or a Timeout."""
+        """Accept a single number (connect and read), a ``(connect, read)`` pair or a Timeout."""
         if isinstance(value, Timeout):
             return value
         if isinstance(value, tuple):
             return cls(connect=value[0], read=value[1])
         return cls(connect=float(value), read=float(value))
+
+    @classmethod
+    def parse(cls, text: str) -> Timeout:
+        """``"30"`` (connect and read), ``"5,30"`` or ``"5,30,120"`` (connect, read, total).
+
+        Raises:
+            ValidationError: not one to three positive numbers.
+        """
+        try:
+            parts = [float(p) for p in text.split(",")]
+        except ValueError:
+            raise ValidationError(
+                "timeout: expected 'read', 'connect,read' or 'connect,read,total' seconds",
+                field="timeout",
+            ) from None
+        if len(parts) == 1:
+            return cls(connect=parts[0], read=parts[0])
+        if len(parts) in (2, 3):
+            return cls(*parts)
+        raise ValidationError("timeout: at most three numbers", field="timeout")
 
 
 DEFAULT_TIMEOUT = Timeout()
@@ -73,6 +108,24 @@ class RetryPolicy:
             raise ValidationError("max_attempts must be at least 1", field="max_attempts")
         if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
             raise ValidationError("back-off times must not be negative", field="retry")
+
+    @classmethod
+    def parse(cls, text: str) -> RetryPolicy:
+        """``"4"`` (attempts) or ``"attempts,backoff_base,backoff_max,retry_after_max"``.
+
+        Raises:
+            ValidationError: not one to four numbers, or out of range.
+        """
+        parts = text.split(",")
+        try:
+            if not 1 <= len(parts) <= 4:
+                raise ValueError
+            return cls(int(parts[0]), *(float(p) for p in parts[1:]))
+        except ValueError:
+            raise ValidationError(
+                "retry: expected 'attempts' or 'attempts,backoff_base,backoff_max,retry_after_max'",
+                field="retry",
+            ) from None
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Full-jitter delay before attempt ``attempt + 1`` (``attempt`` is 1-based)."""

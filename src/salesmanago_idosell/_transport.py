@@ -19,12 +19,14 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import requests
 from attrs import define, frozen
 from urllib3.exceptions import NewConnectionError
 
+from ._logs import mask_personal, personal_data_allowed, register_secrets
 from ._policy import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -34,7 +36,7 @@ from ._policy import (
     Timeout,
 )
 from ._version import __version__
-from .errors import APITimeoutError, TransportError, status_error
+from .errors import APITimeoutError, SalesmanagoIdosellError, TransportError, status_error
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -113,6 +115,7 @@ class _Attempt:
 
     response: HTTPResponse | None = None
     error: requests.RequestException | None = None
+    raw: requests.Response | None = None  # an open streamed body
 
 
 class Transport:
@@ -157,7 +160,7 @@ class Transport:
         self.limiter = (
             RateLimiter(rate_limit, clock=clock, sleep=sleep) if rate_limit is not None else None
         )
-        self._secrets = tuple(s for s in secrets if s)
+        self._secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
         #: HTTP attempts made by this transport (every retry counts), for reports.
         self.request_count = 0
         self.session = session if session is not None else requests.Session()
@@ -165,6 +168,7 @@ class Transport:
         self.session.headers["Accept"] = "application/json"
         if headers:
             self.session.headers.update(headers)
+        register_secrets(self)
 
     def __repr__(self) -> str:
         return (
@@ -175,7 +179,7 @@ class Transport:
     def add_secret(self, secret: str) -> None:
         """Register one more secret string to scrub from logs and exceptions."""
         if secret and secret not in self._secrets:
-            self._secrets = (*self._secrets, secret)
+            self._secrets = tuple(sorted((*self._secrets, secret), key=len, reverse=True))
 
     def scrub(self, text: str) -> str:
         """Replace every known secret value in ``text``."""
@@ -186,6 +190,19 @@ class Transport:
     def close(self) -> None:
         """Close the underlying session and its connections."""
         self.session.close()
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The secret strings this transport scrubs (for the log filter)."""
+        return self._secrets
+
+    @contextmanager
+    def scrubbing(self) -> Iterator[None]:
+        """Scrub known secrets from any SDK exception raised inside the block."""
+        try:
+            yield
+        except SalesmanagoIdosellError as exc:
+            exc.scrub(self.scrub)
+            raise
 
     def request(
         self,
@@ -214,7 +231,7 @@ class Transport:
 
         Raises:
             TransportError: no answer after every allowed attempt.
-            APITimeoutError: the last attempt timed out.
+            APITimeoutError: the last attempt timed out, or the call's deadline passed.
             HTTPStatusError: a non-2xx answer after every allowed attempt.
         """
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
@@ -223,17 +240,16 @@ class Transport:
         if json_body is not None:
             data = json.dumps(json_body, ensure_ascii=False, default=_json_default).encode()
             send_headers.setdefault("Content-Type", "application/json;charset=UTF-8")
+
+        def send(limit: tuple[float, float]) -> _Attempt:
+            return self._attempt(method, url, data, params, send_headers, limit)
+
         effective = Timeout.of(timeout) if timeout is not None else self.timeout
-        accepted = frozenset(ok_statuses)
-        attempt = 0
-        while True:
-            attempt += 1
-            outcome = self._attempt(method, url, data, params, send_headers, effective)
-            self._log(method, url, outcome, attempt, json_body, send_headers)
-            delay = self._retry_delay(outcome, attempt, idempotent, accepted)
-            if delay is None:
-                return self._finish(method, url, outcome, attempt, accepted)
-            self.sleep(delay)
+        outcome = self._loop(
+            method, url, send, effective, idempotent, frozenset(ok_statuses), json_body
+        )
+        assert outcome.response is not None  # noqa: S101  (_loop raises otherwise)
+        return outcome.response
 
     def stream(
         self,
@@ -244,33 +260,59 @@ class Transport:
     ) -> Iterator[bytes]:
         """GET ``url`` and yield its body in chunks (for large feeds); no retries once open."""
         effective = Timeout.of(timeout) if timeout is not None else self.timeout
-        response = self._send_with_retry_for_stream(url, effective)
-        with response:
-            yield from response.iter_content(chunk_size=chunk_size)
 
-    def _send_with_retry_for_stream(self, url: str, timeout: Timeout) -> requests.Response:
+        def send(limit: tuple[float, float]) -> _Attempt:
+            return self._attempt("GET", url, None, None, {}, limit, stream=True)
+
+        outcome = self._loop("GET", url, send, effective, True, frozenset(), None)
+        assert outcome.raw is not None  # noqa: S101  (_loop raises otherwise)
+        with outcome.raw as raw:
+            yield from raw.iter_content(chunk_size=chunk_size)
+
+    def _loop(
+        self,
+        method: str,
+        url: str,
+        send: Callable[[tuple[float, float]], _Attempt],
+        timeout: Timeout,
+        idempotent: bool,
+        accepted: frozenset[int],
+        body: Any,
+    ) -> _Attempt:
+        """The one retry loop: attempts, back-off, ``Retry-After``, deadline, logging."""
+        deadline = None if timeout.total is None else self.clock() + timeout.total
         attempt = 0
         while True:
             attempt += 1
-            if self.limiter is not None:
-                self.limiter.acquire()
-            self.request_count += 1
-            try:
-                raw = self.session.get(url, timeout=(timeout.connect, timeout.read), stream=True)
-            except requests.RequestException as exc:
-                outcome = _Attempt(error=exc)
-            else:
-                if 200 <= raw.status_code < 300:
-                    self._log(
-                        "GET", url, _Attempt(response=self._wrap(raw, b"", 0.0)), attempt, None, {}
-                    )
-                    return raw
-                outcome = _Attempt(response=self._wrap(raw, raw.content, 0.0))
-            self._log("GET", url, outcome, attempt, None, {})
-            delay = self._retry_delay(outcome, attempt, True, frozenset())
+            read = timeout.read
+            if deadline is not None:
+                read = max(0.001, min(read, deadline - self.clock()))
+            outcome = send((timeout.connect, read))
+            self._log(method, url, outcome, attempt, body)
+            delay = self._retry_delay(outcome, attempt, idempotent, accepted)
+            if delay is not None and deadline is not None and self.clock() + delay >= deadline:
+                delay = None  # the deadline would pass while waiting
             if delay is None:
-                self._raise("GET", url, outcome, attempt)
+                return self._finish(method, url, outcome, attempt, accepted)
+            self._warn_retry(method, url, outcome, attempt, delay)
             self.sleep(delay)
+
+    def _warn_retry(
+        self, method: str, url: str, outcome: _Attempt, attempt: int, delay: float
+    ) -> None:
+        if outcome.response is not None:
+            why = f"HTTP {outcome.response.status_code}"
+        else:
+            why = type(outcome.error).__name__
+        logger.warning(
+            "%s %s: %s on attempt %d of %d; waiting %.1f s before retrying",
+            method,
+            self.scrub(url),
+            why,
+            attempt,
+            self.retry.max_attempts,
+            delay,
+        )
 
     def _attempt(
         self,
@@ -279,7 +321,9 @@ class Transport:
         data: bytes | None,
         params: Mapping[str, str] | None,
         headers: Mapping[str, str],
-        timeout: Timeout,
+        timeout: tuple[float, float],
+        *,
+        stream: bool = False,
     ) -> _Attempt:
         if self.limiter is not None:
             self.limiter.acquire()
@@ -292,11 +336,15 @@ class Transport:
                 data=data,
                 params=params,
                 headers=headers,
-                timeout=(timeout.connect, timeout.read),
+                timeout=timeout,
+                stream=stream,
             )
         except requests.RequestException as exc:
             return _Attempt(error=exc)
-        return _Attempt(response=self._wrap(raw, raw.content, self.clock() - started))
+        elapsed = self.clock() - started
+        if stream and 200 <= raw.status_code < 300:
+            return _Attempt(response=self._wrap(raw, b"", elapsed), raw=raw)
+        return _Attempt(response=self._wrap(raw, raw.content, elapsed))
 
     @staticmethod
     def _wrap(raw: requests.Response, body: bytes, elapsed: float) -> HTTPResponse:
@@ -348,12 +396,12 @@ class Transport:
 
     def _finish(
         self, method: str, url: str, outcome: _Attempt, attempt: int, accepted: frozenset[int]
-    ) -> HTTPResponse:
+    ) -> _Attempt:
         response = outcome.response
         if response is not None and (
             200 <= response.status_code < 300 or response.status_code in accepted
         ):
-            return response
+            return outcome
         return self._raise(method, url, outcome, attempt)
 
     def _raise(self, method: str, url: str, outcome: _Attempt, attempt: int) -> NoReturn:
@@ -390,15 +438,8 @@ class Transport:
             attempts=attempt,
         )
 
-    def _log(
-        self,
-        method: str,
-        url: str,
-        outcome: _Attempt,
-        attempt: int,
-        body: Any,
-        headers: Mapping[str, str],
-    ) -> None:
+    def _log(self, method: str, url: str, outcome: _Attempt, attempt: int, body: Any) -> None:
+        """One DEBUG line per attempt: secrets redacted, personal data masked by default."""
         if not logger.isEnabledFor(logging.DEBUG):
             return
         if outcome.response is not None:
@@ -407,7 +448,10 @@ class Transport:
         else:
             status = type(outcome.error).__name__
             duration = 0.0
-        all_headers = {k: str(v) for k, v in {**self.session.headers, **headers}.items()}
+        all_headers = {k: str(v) for k, v in self.session.headers.items()}
+        shown = redact(body)
+        if not personal_data_allowed():
+            shown = mask_personal(shown)
         logger.debug(
             "%s %s -> %s (attempt %d, %.3fs) headers=%s body=%s",
             method,
@@ -416,5 +460,5 @@ class Transport:
             attempt,
             duration,
             _redact_headers(all_headers),
-            self.scrub(json.dumps(redact(body), ensure_ascii=False, default=str)),
+            self.scrub(json.dumps(shown, ensure_ascii=False, default=str)),
         )

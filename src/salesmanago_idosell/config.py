@@ -10,19 +10,22 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
+import platformdirs
 from attrs import field, frozen
 
+from ._policy import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._urls import normalize_base_url
 from .callbacks import check_token
 from .errors import ValidationError
 from .mapping import NON_PURCHASE_STATUSES, ConsentMode, MappingSettings, TagStyle
 
-__all__ = ["ENVIRONMENT", "IntegrationConfig", "default_location"]
+__all__ = ["ENVIRONMENT", "IntegrationConfig", "default_location", "default_state_path"]
 
 _LOCATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,35}")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -54,7 +57,14 @@ ENVIRONMENT: Mapping[str, str] = {
     "contact_batch_size": "SMIDO_CONTACT_BATCH_SIZE",
     "event_batch_size": "SMIDO_EVENT_BATCH_SIZE",
     "page_size": "SMIDO_PAGE_SIZE",
+    "timeout": "SMIDO_TIMEOUT",
+    "retry": "SMIDO_RETRY",
+    "callback_rate_limit": "SMIDO_CALLBACK_RATE_LIMIT",
 }
+#: Settings whose values are never echoed in an error message.
+SECRET_SETTINGS = frozenset(
+    {"salesmanago_api_secret", "salesmanago_api_v3_key", "idosell_api_key", "opt_out_token"}
+)
 _REQUIRED = (
     "salesmanago_client_id",
     "salesmanago_api_secret",
@@ -72,6 +82,32 @@ def default_location(shop_url: str) -> str:
     if not name[0].isalpha():
         name = f"shop_{name}"
     return name[:36].rstrip("_").ljust(3, "_")
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _file_name(text: str) -> str:
+    return _UNSAFE_NAME.sub("_", text.strip()).strip("._") or "_"
+
+
+def default_state_path(config: IntegrationConfig, *, data_dir: str | Path | None = None) -> Path:
+    """Where the command line keeps the state of one shop and one SALESmanago account.
+
+    ``<user data dir>/state/<shop host>/<SALESmanago client id>.sqlite``, the user data
+    directory being the platform's (``~/.local/share/salesmanago-idosell`` on Linux,
+    ``~/Library/Application Support/salesmanago-idosell`` on macOS, ``%LOCALAPPDATA%`` on
+    Windows; via ``platformdirs``). The same run started from any directory finds the same
+    state, and two shops or two accounts never share one.
+    """
+    base = Path(data_dir) if data_dir is not None else _user_data_dir()
+    shop = urlsplit(normalize_base_url(config.idosell_shop_url, field="idosell_shop_url"))
+    shop_name = _file_name(shop.netloc.lower())
+    return base / "state" / shop_name / f"{_file_name(config.salesmanago_client_id)}.sqlite"
+
+
+def _user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("salesmanago-idosell", appauthor=False))
 
 
 def _check(pattern: re.Pattern[str], what: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -117,6 +153,20 @@ def _batch(limit: int) -> Callable[[Any, attrs.Attribute[Any], int], None]:
     return validate
 
 
+def _timeout(value: float | Timeout | tuple[float, float] | str) -> Timeout:
+    """A :class:`Timeout` from itself, seconds, a pair or ``"connect,read[,total]"``."""
+    return Timeout.parse(value) if isinstance(value, str) else Timeout.of(value)
+
+
+def _retry(value: RetryPolicy | int | str) -> RetryPolicy:
+    """A :class:`RetryPolicy` from itself, a number of attempts or its text form."""
+    if isinstance(value, RetryPolicy):
+        return value
+    if isinstance(value, str):
+        return RetryPolicy.parse(value)
+    return RetryPolicy(max_attempts=int(value))
+
+
 def _converted(attribute: attrs.Attribute[Any], raw: str, variable: str) -> Any:
     converter = attribute.converter
     if converter is None or not callable(converter):
@@ -124,7 +174,16 @@ def _converted(attribute: attrs.Attribute[Any], raw: str, variable: str) -> Any:
     try:
         return converter(raw)
     except ValueError:
-        raise ValidationError(f"{variable}: invalid value {raw!r}", field=variable) from None
+        raise ValidationError(f"{variable}: invalid value", field=variable) from None
+
+
+def _without_values(text: str, raw: Mapping[str, str], values: Mapping[str, Any]) -> str:
+    """The message without any variable's value (a secret may sit in the wrong variable)."""
+    shown = [v for v in raw.values() if len(v) >= 4]
+    shown += [str(values[n]) for n in SECRET_SETTINGS if values.get(n)]
+    for value in sorted(shown, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text
 
 
 @frozen(kw_only=True)
@@ -132,10 +191,16 @@ class IntegrationConfig:
     """Settings of one shop <-> SALESmanago integration.
 
     Attributes:
-        salesmanago_client_id, salesmanago_api_secret, salesmanago_owner,
-        salesmanago_endpoint, salesmanago_api_v3_key: the SALESmanago account.
-        salesmanago_v3_endpoint: the API v3 host (``https://api.salesmanago.com``).
-        idosell_shop_url, idosell_api_key, idosell_api_version: the IdoSell shop.
+        salesmanago_client_id: the SALESmanago account's client id.
+        salesmanago_api_secret: its API secret (never shown).
+        salesmanago_owner: the e-mail of the SALESmanago user owning the contacts.
+        salesmanago_endpoint: the account's server (``app2.salesmanago.pl``).
+        salesmanago_api_v3_key: the API v3 key (catalogs, products; never shown).
+        salesmanago_v3_endpoint: the API v3 host (``https://api.salesmanago.com``; for a
+            loopback ``salesmanago_endpoint``, the sandbox, that endpoint).
+        idosell_shop_url: the IdoSell shop's address.
+        idosell_api_key: its Admin API key (never shown).
+        idosell_api_version: the Admin API version (``v6``).
         shop_id: the IdoSell shop whose consent counts (1).
         language: IdoSell language id of names and categories (``pol``).
         timezone: the shop's time zone (``Europe/Warsaw``).
@@ -143,8 +208,12 @@ class IntegrationConfig:
         consent_mode: which contacts are passed (consented only by default).
         location: SALESmanago ``location`` of events and the catalog (derived from the
             shop host when not given; 3-36 letters, digits, ``_``).
-        currency, catalog_name: the product catalog's currency and name.
-        registration_tag, newsletter_tag, category_tag_depth, tag_style: tags.
+        currency: the product catalog's currency (``PLN``).
+        catalog_name: the product catalog's name (``IdoSell``).
+        registration_tag: the tag of customers with an account (``rejestracja``).
+        newsletter_tag: the tag of subscribers without an account (``newsletter``).
+        category_tag_depth: category levels turned into tags after an order (3).
+        tag_style: how category names become tags.
         purchase_excluded_statuses: order statuses never sent as purchases.
         idosell_rate_limit: IdoSell requests per second (2; be gentle with the shop).
         overload_backoff: seconds to wait while IdoSell reports an overloaded server (30).
@@ -156,6 +225,12 @@ class IntegrationConfig:
         product_batch_size: products per catalog request (100).
         page_size: records per IdoSell page (100, the maximum); smaller pages make
             checkpoints more frequent.
+        timeout: every API call's :class:`Timeout` (connect 5 s, read 30 s, 300 s per call
+            with retries); from the environment as ``"connect,read[,total]"`` seconds.
+        retry: the :class:`RetryPolicy` of both clients (4 attempts); from the environment
+            as ``"attempts[,backoff_base,backoff_max,retry_after_max]"``.
+        callback_rate_limit: IdoSell requests per second of the opt-in/opt-out callbacks
+            (2), a budget of their own so that a running sync never delays them.
     """
 
     salesmanago_client_id: str = field(validator=_not_blank)
@@ -163,7 +238,7 @@ class IntegrationConfig:
     salesmanago_owner: str = field(validator=_not_blank)
     salesmanago_endpoint: str = field(validator=_not_blank)
     salesmanago_api_v3_key: str | None = field(default=None, repr=False)
-    salesmanago_v3_endpoint: str = "https://api.salesmanago.com"
+    salesmanago_v3_endpoint: str | None = None
     idosell_shop_url: str = field(validator=_not_blank)
     idosell_api_key: str = field(validator=_not_blank, repr=False)
     idosell_api_version: str = "v6"
@@ -189,6 +264,9 @@ class IntegrationConfig:
     event_batch_size: int = field(default=100, converter=int, validator=_batch(1000))
     product_batch_size: int = field(default=100, converter=int, validator=_batch(100))
     page_size: int = field(default=100, converter=int, validator=_batch(100))
+    timeout: Timeout = field(default=DEFAULT_TIMEOUT, converter=_timeout)
+    retry: RetryPolicy = field(default=DEFAULT_RETRY, converter=_retry)
+    callback_rate_limit: float = field(default=2.0, converter=float, validator=_positive)
 
     @location.default
     def _location(self) -> str:
@@ -201,14 +279,17 @@ class IntegrationConfig:
         """Read the configuration from environment variables (see :data:`ENVIRONMENT`).
 
         A missing required variable or an invalid value raises :class:`ValidationError`
-        naming the variable.
+        naming the variable; the message never repeats a variable's value (a secret put in
+        the wrong variable must not end up in a log).
         """
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
+        given: dict[str, str] = {}
         fields = attrs.fields_dict(cls)
         for name, variable in ENVIRONMENT.items():
             raw = env.get(variable, "").strip()
             if raw:
+                given[variable] = raw
                 values[name] = _converted(fields[name], raw, variable)
             elif name in _REQUIRED and name not in overrides:
                 raise ValidationError(f"{variable} is not set", field=variable)
@@ -218,7 +299,8 @@ class IntegrationConfig:
         except (ValidationError, ValueError) as exc:
             field_name = getattr(exc, "field", None)
             variable = ENVIRONMENT.get(str(field_name), str(field_name or "configuration"))
-            raise ValidationError(f"{variable}: {exc}", field=variable) from None
+            message = _without_values(f"{variable}: {exc}", given, values)
+            raise ValidationError(message, field=variable) from None
 
     def mapping_settings(self) -> MappingSettings:
         """The :class:`MappingSettings` these settings imply."""

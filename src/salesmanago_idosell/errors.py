@@ -24,15 +24,19 @@ Every exception the SDK raises derives from :class:`SalesmanagoIdosellError`, so
     ├── StateMismatchError         a state store used with another shop or account
     └── FeedError                  a malformed or hostile XML feed
 
-Exception messages never contain a secret: the transport scrubs known secret values from
-every text it puts into an exception.
+Exception messages never contain a secret: the clients scrub every known secret value from
+every text and field of an exception before it leaves them (:meth:`~SalesmanagoIdosellError.scrub`).
+
+Every exception pickles and unpickles with its message and fields, so an error raised in a
+worker process (``ProcessPoolExecutor``, Celery prefork) reaches the parent intact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 __all__ = [
@@ -62,8 +66,42 @@ __all__ = [
 ]
 
 
+def _restore(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Rebuild a pickled exception without calling its keyword-only ``__init__``."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def _scrub_value(value: Any, scrub: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, tuple):
+        return tuple(_scrub_value(v, scrub) for v in value)
+    if isinstance(value, list):
+        return [_scrub_value(v, scrub) for v in value]
+    if attrs.has(type(value)):
+        changes = {
+            a.name: _scrub_value(getattr(value, a.name), scrub)
+            for a in attrs.fields(type(value))
+            if a.init
+        }
+        return attrs.evolve(value, **changes)
+    return value
+
+
 class SalesmanagoIdosellError(Exception):
     """Root of every exception raised by ``salesmanago_idosell``."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+    def scrub(self, scrub: Callable[[str], str]) -> None:
+        """Pass the message and every text field through ``scrub`` (secret removal), in place."""
+        self.args = tuple(_scrub_value(a, scrub) for a in self.args)
+        for name, value in list(self.__dict__.items()):
+            self.__dict__[name] = _scrub_value(value, scrub)
 
 
 class ValidationError(SalesmanagoIdosellError, ValueError):
@@ -128,7 +166,12 @@ class HTTPStatusError(SalesmanagoIdosellError):
 
 
 class AuthenticationError(HTTPStatusError):
-    """HTTP 401 or 403: the credentials were refused."""
+    """The credentials were refused; a sync stops at the first such answer.
+
+    Raised for HTTP 401/403 from either API, for SALESmanago API v2's ``success: false``
+    with a "not authenticated" message (HTTP 200) and for API v3's reason code 10. The
+    ``body_excerpt`` holds the API's own message.
+    """
 
 
 class NotFoundError(HTTPStatusError):
@@ -220,12 +263,13 @@ class V3Problem:
     """One item-level problem reported by SALESmanago API v3.
 
     Attributes:
-        reason_code: the API's reason code (11 too long, 13 missing, 14 wrong type, ...).
+        reason_code: the API's reason code (11 too long, 13 missing, 14 wrong type, ...);
+            ``None`` when the API sent none (or not a number).
         message: the API's message, e.g. ``"name|max:256|value too long"``.
         field: the field name parsed from the message (before the first ``|`` or ``:``).
     """
 
-    reason_code: int
+    reason_code: int | None
     message: str
     field: str | None
 

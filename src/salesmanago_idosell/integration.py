@@ -109,15 +109,9 @@ class Integration:
     ) -> None:
         self.config = config
         self.lease_ttl = lease_ttl
-        self.idosell = idosell or IdosellClient(
-            shop_url=config.idosell_shop_url,
-            api_key=config.idosell_api_key,
-            api_version=config.idosell_api_version,
-            timezone=config.timezone,
-            rate_limit=config.idosell_rate_limit,
-            sleep=sleep,
-            clock=clock,
-        )
+        self._sleep = sleep
+        self._clock = clock
+        self.idosell = idosell or self._idosell_client(config.idosell_rate_limit)
         self.salesmanago = salesmanago or SalesmanagoClient(
             client_id=config.salesmanago_client_id,
             api_secret=config.salesmanago_api_secret,
@@ -125,13 +119,13 @@ class Integration:
             endpoint=config.salesmanago_endpoint,
             api_v3_key=config.salesmanago_api_v3_key,
             v3_endpoint=config.salesmanago_v3_endpoint,
+            timeout=config.timeout,
+            retry=config.retry,
             sleep=sleep,
             clock=clock,
         )
         self.state = _state(state)
         self.settings: MappingSettings = config.mapping_settings()
-        self._sleep = sleep
-        self._clock = clock
         self._now = now
         self._streams = Streams(
             idosell=self.idosell,
@@ -139,6 +133,20 @@ class Integration:
             config=config,
             settings=self.settings,
             now=now,
+        )
+
+    def _idosell_client(self, rate_limit: float) -> IdosellClient:
+        config = self.config
+        return IdosellClient(
+            shop_url=config.idosell_shop_url,
+            api_key=config.idosell_api_key,
+            api_version=config.idosell_api_version,
+            timezone=config.timezone,
+            timeout=config.timeout,
+            retry=config.retry,
+            rate_limit=rate_limit,
+            sleep=self._sleep,
+            clock=self._clock,
         )
 
     @classmethod
@@ -153,6 +161,8 @@ class Integration:
         """Close the clients' connections and the state store."""
         self.idosell.close()
         self.salesmanago.close()
+        if "callbacks" in self.__dict__:
+            self.callbacks.idosell.close()
         self.state.close()
 
     def __enter__(self) -> Integration:
@@ -222,7 +232,7 @@ class Integration:
         report.requests["salesmanago"] += self.salesmanago.request_count - requests[1]
         if isinstance(run.progress, TqdmProgress):
             run.progress.close()
-        logger.info("%s", report)
+        logger.info("%s", report.summary())
         return report
 
     def _counts(self) -> tuple[int, int]:
@@ -281,7 +291,9 @@ class Integration:
         Args:
             since: orders added at or after this moment; default: since the last completed
                 run (all orders on the first run).
-            dry_run, progress, wait: as for :meth:`export_customers`.
+            dry_run: read and map everything, write nothing.
+            progress: as for :meth:`export_customers`.
+            wait: as for :meth:`export_customers`.
         """
         with self._running(dry_run=dry_run, progress=progress, wait=wait) as run:
             self._streams.orders(run, since=since)
@@ -450,13 +462,19 @@ class Integration:
 
     @cached_property
     def callbacks(self) -> Callbacks:
-        """The opt-in/opt-out callbacks (needs ``opt_out_token`` in the configuration)."""
+        """The opt-in/opt-out callbacks (needs ``opt_out_token`` in the configuration).
+
+        They use an IdoSell client of their own, with its own request budget
+        (``callback_rate_limit``), so a running sync never makes an opt-out wait.
+        """
         if not self.config.opt_out_token:
             raise ValidationError(
                 "callbacks need opt_out_token (SMIDO_OPT_OUT_TOKEN)", field="opt_out_token"
             )
         return Callbacks(
-            token=self.config.opt_out_token, idosell=self.idosell, shop_id=self.config.shop_id
+            token=self.config.opt_out_token,
+            idosell=self._idosell_client(self.config.callback_rate_limit),
+            shop_id=self.config.shop_id,
         )
 
     @cached_property

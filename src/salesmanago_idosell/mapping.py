@@ -353,7 +353,10 @@ def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Pur
         return Skip(record=record, reason=f"status {status} is not a purchase")
     email = _checked_email(order.client.email, record)
     if isinstance(email, Skip):
-        return Skip(record=record, reason=f"{email.reason} ({email.record})")
+        # the address goes in the record (the user's own data), never in the reason: reasons
+        # are grouped and counted, and logged in the run's summary
+        shown = record if email.record == record else f"{record} ({email.record})"
+        return Skip(record=shown, reason=email.reason)
     date = _order_date(order, settings)
     if date is None:
         return Skip(record=record, reason="order has no add date")

@@ -85,7 +85,8 @@ class ShopEvents:
         Args:
             products: product ids in the cart.
             value: the cart's total.
-            email, contact_id: the visitor (``contact_id`` is the ``smclient`` cookie).
+            email: the visitor's e-mail (or give ``contact_id``).
+            contact_id: the visitor's contact id (the ``smclient`` cookie).
             cart_event_id: the id from the ``smevent`` cookie: the event is updated.
             description: e.g. the cart-recovery URL.
         """

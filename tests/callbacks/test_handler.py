@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -104,7 +105,7 @@ def test_token_is_compared_in_constant_time(
         ("a@b.pl\r\nX-Injected: 1", "invalid e-mail address"),
         ("x" * 65 + "@example.pl", "e-mail local part longer than 64 characters"),
         ("j@" + "d" * 250 + ".pl", "e-mail address longer than 254 characters"),
-        (["a@example.pl", "b@example.pl"], "empty e-mail address"),
+        (["a@example.pl", "b@example.pl"], "e-mail given more than once, differently"),
     ],
 )
 def test_bad_email_is_refused_without_asking_idosell(
@@ -114,6 +115,17 @@ def test_bad_email_is_refused_without_asking_idosell(
     assert answer.status == 400
     assert answer.body == {"success": False, "message": f"Validation failed: {reason}"}
     assert len(mocked.calls) == 0
+
+
+@pytest.mark.parametrize(
+    "emails",
+    [["jan@example.pl", "jan@example.pl"], ["jan@example.pl", " Jan@Example.pl "], ["", "a@b.pl"]],
+)
+def test_the_same_email_given_twice_is_not_refused(callbacks: Callbacks, emails: Any) -> None:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.post(re.compile(".*"), json={"results": [], "resultsNumberAll": 0})
+        answer = callbacks.handle(CallbackKind.OPT_OUT, params(email=emails))
+    assert answer.status != 400, answer.body
 
 
 def test_plus_decoded_as_space_is_restored() -> None:

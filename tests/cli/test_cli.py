@@ -152,11 +152,12 @@ def test_sync_refused_while_another_run_holds_the_lease(
         store.bind(Integration.from_env().identity)
         store.acquire_lease(holder, ttl=60)
         code, text = run(["sync", "orders", "--state", str(path)])
-        assert code == 3
+        assert code == 75
         assert text == ""
         err = capsys.readouterr().err.strip().splitlines()
-        assert len(err) == 1
-        assert err[0].startswith("skipped: another run holds this state's lease")
+        assert err[0] == f"state: {path}"
+        assert len(err) == 2  # the state line, then one line saying why nothing was done
+        assert err[1].startswith("skipped: another run holds this state's lease")
         assert box.salesmanago.events == {}
         store.release_lease(holder)
         store.close()

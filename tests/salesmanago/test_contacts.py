@@ -108,11 +108,11 @@ def test_invalid_email_is_refused_before_sending() -> None:
 def test_success_false_raises_api_error_with_messages() -> None:
     responses.post(
         f"{BASE}/contact/upsert",
-        json={"success": False, "message": ["Not authenticated", "check sha"]},
+        json={"success": False, "message": ["Owner o@x.pl does not exist", "check owner"]},
     )
     with pytest.raises(SalesmanagoAPIError) as info:
         make_client().contacts.upsert(ContactUpsert(email="a@b.pl"))
-    assert info.value.messages == ("Not authenticated", "check sha")
+    assert info.value.messages == ("Owner o@x.pl does not exist", "check owner")
     assert info.value.status_code == 200
     assert info.value.endpoint == "/contact/upsert"
 

@@ -169,11 +169,11 @@ def test_other_reason_codes_raise_naming_the_field() -> None:
 @responses.activate
 def test_request_level_reason_code_raises() -> None:
     responses.post(f"{V3}/upsert", status=400,
-                   json={"reasonCode": 10, "messages": ["Authentication failed"]})  # fmt: skip
+                   json={"reasonCode": 19, "messages": ["Above available limit"]})  # fmt: skip
     with pytest.raises(SalesmanagoV3APIError) as info:
         make_client().products.upsert("c-1", [PRODUCT])
-    assert info.value.reason_code == 10
-    assert info.value.messages == ("Authentication failed",)
+    assert info.value.reason_code == 19
+    assert info.value.messages == ("Above available limit",)
 
 
 @responses.activate

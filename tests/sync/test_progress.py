@@ -31,9 +31,9 @@ class FakeBar:
 
 @pytest.fixture
 def fake_tqdm(monkeypatch: pytest.MonkeyPatch) -> list[FakeBar]:
-    module = ModuleType("tqdm")
+    module = ModuleType("tqdm.auto")  # notebook widgets or terminal bars, as fits
     module.tqdm = FakeBar  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tqdm", module)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", module)
     FakeBar.instances = []
     return FakeBar.instances
 

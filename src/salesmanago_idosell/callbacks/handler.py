@@ -68,14 +68,29 @@ def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "replace")).digest()
 
 
-def _single(params: Params, name: str) -> str | None:
-    """The one value of ``name``; ``None`` when absent, not text or given differently twice."""
+def _values(params: Params, name: str) -> list[str]:
+    """Every text value of ``name`` (a query and a form may both carry it)."""
     value = params.get(name)
     if isinstance(value, str):
-        return value
-    if isinstance(value, Sequence) and value and all(isinstance(v, str) for v in value):
-        return value[0] if len(set(value)) == 1 else None
-    return None
+        return [value]
+    if isinstance(value, Sequence):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _single(params: Params, name: str) -> str | None:
+    """The one value of ``name``; ``None`` when absent, not text or given differently twice."""
+    values = set(_values(params, name))
+    return values.pop() if len(values) == 1 else None
+
+
+def _email(params: Params) -> str | None:
+    """The cleaned e-mail; ``None`` when given several times as different addresses."""
+    found = {clean_email(v) for v in _values(params, "email")}
+    found.discard("")
+    if len(found) > 1 and len({e.casefold() for e in found}) > 1:
+        return None
+    return min(found) if found else ""
 
 
 def clean_email(raw: str) -> str:
@@ -198,8 +213,10 @@ class Callbacks:
         if token is None or not self._token_matches(token):
             logger.warning("%s callback refused: missing or invalid token", kind.value)
             return result(403, "Invalid security token")
-        raw = _single(params, "email")
-        email = clean_email(raw) if raw is not None else ""
+        email = _email(params)
+        if email is None:
+            logger.info("%s callback refused: different e-mail addresses", kind.value)
+            return result(400, "Validation failed: e-mail given more than once, differently")
         problem = email_problem(email)
         if problem is not None:
             logger.info("%s callback refused: %s", kind.value, problem)

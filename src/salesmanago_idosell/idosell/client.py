@@ -44,7 +44,7 @@ __all__ = ["IdosellClient", "normalize_shop_url"]
 
 T = TypeVar("T")
 #: Non-2xx statuses whose body is read here (fault codes, the ``x-error`` header).
-_READ_STATUSES = frozenset({401, 403, 404, 422})
+_READ_STATUSES = frozenset({400, 401, 403, 404, 409, 422})
 #: Statuses on which an "empty result" fault code ends a search quietly.
 _EMPTY_STATUSES = frozenset({200, 207, 404})
 
@@ -195,20 +195,22 @@ class IdosellClient:
         """Send one request and return its JSON object, or ``None`` for an empty result.
 
         Raises:
-            IdosellAPIError: the body carries a ``faultCode`` other than 0 and ``empty_codes``.
+            IdosellAPIError: the body carries a ``faultCode`` other than 0 and ``empty_codes``
+                (whatever the HTTP status, 400 included).
             AuthenticationError: HTTP 401/403 (the ``x-error`` header text in the message).
             HTTPStatusError: another non-2xx answer without a fault code.
             ResponseValidationError: a 2xx answer that is not a JSON object.
         """
-        response = self._transport.request(
-            method,
-            path,
-            json_body=body,
-            params=query,
-            idempotent=idempotent,
-            ok_statuses=_READ_STATUSES,
-        )
-        return self._interpret(method, path, response, empty_codes)
+        with self._transport.scrubbing():
+            response = self._transport.request(
+                method,
+                path,
+                json_body=body,
+                params=query,
+                idempotent=idempotent,
+                ok_statuses=_READ_STATUSES,
+            )
+            return self._interpret(method, path, response, empty_codes)
 
     def _interpret(
         self, method: str, path: str, response: HTTPResponse, empty_codes: Collection[int]

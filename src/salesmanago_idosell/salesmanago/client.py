@@ -8,10 +8,12 @@ Example:
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
+from urllib.parse import urlsplit
 
 from .._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout, Transport
 from .._urls import normalize_base_url
@@ -41,6 +43,16 @@ def normalize_endpoint(endpoint: str, *, field: str = "endpoint") -> str:
     return normalize_base_url(endpoint, field=field, strip_suffix="/api")
 
 
+def _default_v3_endpoint(endpoint: str) -> str:
+    """The real v3 host, unless the v2 endpoint is on loopback (the sandbox serves both)."""
+    host = urlsplit(endpoint).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return endpoint if loopback else DEFAULT_V3_ENDPOINT
+
+
 def _required(value: str, field: str) -> str:
     if not value or not value.strip():
         raise ValidationError(f"{field} must not be empty", field=field)
@@ -57,7 +69,9 @@ class SalesmanagoClient:
         endpoint: the account's server, e.g. ``app2.salesmanago.pl`` (a bare host becomes
             ``https://``; an explicit ``http://`` URL is kept).
         api_v3_key: the API v3 key, needed only for ``catalogs`` and ``products``.
-        v3_endpoint: the v3 base URL (default ``https://api.salesmanago.com``).
+        v3_endpoint: the v3 base URL. Default: ``https://api.salesmanago.com``, except when
+            ``endpoint`` is a loopback URL (the sandbox): then ``endpoint`` itself, so that a
+            test or an example never reaches the real service by accident.
         timeout: default timeouts (seconds, ``(connect, read)`` or :class:`Timeout`).
         retry: the retry policy (attempts, back-off, ``Retry-After`` cap).
         rate_limit: maximum requests per second per API, or ``None``.
@@ -65,7 +79,9 @@ class SalesmanagoClient:
         event_overflow: ``"raise"`` (default) or ``"truncate"`` for event fields over the
             API's limits (see :mod:`salesmanago_idosell.salesmanago.events`).
         api_key: the ``apiKey`` body field (random by default; any string works).
-        sleep, clock, wallclock: injectable time functions (tests).
+        sleep: the sleep function (injected in tests).
+        clock: the monotonic clock (injected in tests).
+        wallclock: epoch seconds for the v2 ``requestTime`` (injected in tests).
 
     Attributes:
         contacts: :class:`ContactsAPI`.
@@ -83,7 +99,7 @@ class SalesmanagoClient:
         owner: str,
         endpoint: str,
         api_v3_key: str | None = None,
-        v3_endpoint: str = DEFAULT_V3_ENDPOINT,
+        v3_endpoint: str | None = None,
         timeout: float | Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         rate_limit: float | None = None,
@@ -121,7 +137,9 @@ class SalesmanagoClient:
         self._v2 = transport(self.endpoint + "/api", (creds.api_secret, creds.api_key, creds.sha))
         self._v3 = None
         if api_v3_key:
-            v3_url = normalize_endpoint(v3_endpoint, field="v3_endpoint")
+            v3_url = normalize_endpoint(
+                v3_endpoint or _default_v3_endpoint(self.endpoint), field="v3_endpoint"
+            )
             self._v3 = transport(v3_url, (api_v3_key, creds.api_secret), **{"API-KEY": api_v3_key})
         converter = make_salesmanago_converter()
         call = V2Caller(self._v2, creds, wallclock=wallclock, converter=converter)

@@ -218,6 +218,8 @@ class ContactSink(Generic[T]):
         if batch:
             try:
                 result = run.salesmanago.contacts.batch_upsert(batch, chunk_size=BATCH_MAX)
+            except AuthenticationError:  # refused credentials stop the whole run
+                raise
             except SalesmanagoIdosellError as exc:
                 if isinstance(exc, AuthenticationError):
                     raise

@@ -14,7 +14,7 @@ from attrs import define
 
 from .._chunks import chunked
 from ..categories import CategoryTree
-from ..errors import SalesmanagoIdosellError
+from ..errors import AuthenticationError, SalesmanagoIdosellError
 from ..feeds import OfferProduct, to_catalog_product
 from ..mapping import Skip
 from ..salesmanago import CatalogProduct
@@ -59,6 +59,8 @@ class OfferSync:
         """Send every product; True when complete, False when a batch failed."""
         try:
             catalog = self.catalog_id(run)
+        except AuthenticationError:  # refused credentials stop the whole run
+            raise
         except SalesmanagoIdosellError as exc:
             run.report.errors.append(f"offer: catalog: {exc}")
             return False
@@ -86,6 +88,8 @@ class OfferSync:
             return True
         try:
             result = run.salesmanago.products.upsert(catalog, batch, chunk_size=self.batch_size)
+        except AuthenticationError:  # refused credentials stop the whole run
+            raise
         except SalesmanagoIdosellError as exc:
             run.report.fail(STREAM, [p.product_id for p in batch], type(exc).__name__)
             run.report.errors.append(f"offer: {exc}")

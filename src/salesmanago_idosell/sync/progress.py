@@ -1,6 +1,8 @@
 """Progress of a run: a callback of your own, or a tqdm bar per stream (``progress=True``).
 
 The bars need the optional ``progress`` extra (``pip install salesmanago-idosell[progress]``).
+They come from ``tqdm.auto``: a widget updated in place in Jupyter (with ``ipywidgets``), a
+text bar redrawn on one line in a terminal.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class TqdmProgress:
 
     def __init__(self) -> None:
         try:
-            self._tqdm: Any = importlib.import_module("tqdm").tqdm
+            self._tqdm: Any = importlib.import_module("tqdm.auto").tqdm
         except ImportError:
             raise ValidationError(
                 "progress=True needs tqdm: pip install 'salesmanago-idosell[progress]'",

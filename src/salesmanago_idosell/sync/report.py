@@ -8,15 +8,39 @@ bound (``max_problems``) and counted beyond it, so a run over a huge shop stays 
 from __future__ import annotations
 
 import html
-from collections import Counter
+import importlib
+from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from attrs import define, field
+from attrs import astuple, define, field, fields, frozen
 
-__all__ = ["Problem", "StreamReport", "SyncReport"]
+from .._logs import mask_emails
+from ..errors import ValidationError
+
+__all__ = ["Problem", "RecordRow", "StreamReport", "SyncReport"]
 
 MAX_PROBLEMS = 1000
+#: Example records shown per reason in the notebook view.
+HTML_EXAMPLES = 3
+
+
+@frozen
+class RecordRow:
+    """One row of :meth:`SyncReport.records`: a record that did not simply go.
+
+    Attributes:
+        stream: ``customers``, ``subscribers``, ``orders`` or ``offer``.
+        record: the record: an e-mail, ``order 4711``, ``product 12`` (full value: your data).
+        outcome: ``"skipped"``, ``"failed"``, ``"uncertain"`` (may have been sent) or
+            ``"warning"`` (sent, with a remark from SALESmanago).
+        reason: why.
+    """
+
+    stream: str
+    record: str
+    outcome: str
+    reason: str
 
 
 @define
@@ -154,6 +178,36 @@ class SyncReport:
             "problems_omitted": self.problems_omitted,
         }
 
+    def records(self) -> list[RecordRow]:
+        """The records that were skipped, failed, uncertain or warned about, as typed rows.
+
+        At most ``max_problems`` are kept (``problems_omitted`` counts the rest); the counts
+        in :attr:`streams` are always complete.
+        """
+        return [RecordRow(p.stream, p.record, p.kind, p.reason) for p in self.problems]
+
+    def to_pandas(self) -> Any:
+        """:meth:`records` as a ``pandas.DataFrame`` (columns ``stream``, ``record``,
+        ``outcome``, ``reason``).
+
+        Raises:
+            ValidationError: pandas is not installed (``pip install
+                'salesmanago-idosell[pandas]'``).
+        """
+        try:
+            pandas: Any = importlib.import_module("pandas")
+        except ImportError:
+            raise ValidationError(
+                "to_pandas() needs pandas: pip install 'salesmanago-idosell[pandas]'",
+                field="pandas",
+            ) from None
+        columns = [f.name for f in fields(RecordRow)]
+        return pandas.DataFrame([astuple(r) for r in self.records()], columns=columns)
+
+    def summary(self) -> str:
+        """The text of ``str(report)`` with e-mail addresses masked: what gets logged."""
+        return mask_emails(str(self))
+
     def _lines(self) -> list[str]:
         head = "dry run" if self.dry_run else ("ok" if self.ok else "with problems")
         lines = [f"SyncReport ({head}, {self.duration:.1f} s)"]
@@ -175,16 +229,66 @@ class SyncReport:
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
-        """A table for Jupyter notebooks."""
+        """The notebook view: counts per stream, reasons grouped with examples, duration."""
+        head = "dry run" if self.dry_run else ("ok" if self.ok else "with problems")
+        colour = "#1a7f37" if self.ok else "#b35900"
+        parts = [
+            f'<div class="smido-report"><p><b style="color:{colour}">SyncReport: {head}</b>'
+            f" &middot; started {html.escape(self.started_at.isoformat(timespec='seconds'))}"
+            f" &middot; {self.duration:.1f} s &middot; requests: "
+            + html.escape(
+                ", ".join(f"{api} {n}" for api, n in sorted(self.requests.items())) or "none"
+            )
+            + "</p>",
+            self._html_counts(),
+            self._html_reasons(),
+        ]
+        if self.errors:
+            items = "".join(f"<li>{html.escape(e)}</li>" for e in self.errors)
+            parts.append(f"<p><b>Errors</b></p><ul>{items}</ul>")
+        if self.problems_omitted:
+            parts.append(
+                f"<p>{self.problems_omitted} more records not kept (counts are complete)</p>"
+            )
+        return "".join(parts) + "</div>"
+
+    def _html_counts(self) -> str:
+        header = "".join(
+            f"<th>{h}</th>"
+            for h in ("stream", "read", "sent", "skipped", "failed", "uncertain", "batches")
+        )
         rows = "".join(
             f"<tr><td>{html.escape(s.name)}</td><td>{s.read}</td><td>{s.sent}</td>"
-            f"<td>{s.skipped_total}</td><td>{s.failed_total}</td><td>{s.uncertain}</td></tr>"
+            f"<td>{s.skipped_total}</td><td>{s.failed_total}</td><td>{s.uncertain}</td>"
+            f"<td>{s.batches}</td></tr>"
             for s in self.streams.values()
         )
-        errors = "".join(f"<li>{html.escape(e)}</li>" for e in self.errors)
+        return f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
+
+    def _html_reasons(self) -> str:
+        """One row per (stream, outcome, reason): its full count and a few example records."""
+        examples: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for p in self.problems:
+            found = examples[p.stream, p.kind, p.reason]
+            if len(found) < HTML_EXAMPLES:
+                found.append(p.record)
+        counts: list[tuple[str, str, str, int]] = []
+        for s in self.streams.values():
+            counts += [(s.name, "skipped", r, n) for r, n in s.skipped.most_common()]
+            counts += [(s.name, "failed", r, n) for r, n in s.failed.most_common()]
+        counted = {(stream, kind, reason) for stream, kind, reason, _ in counts}
+        extra = Counter((p.stream, p.kind, p.reason) for p in self.problems)
+        counts += [(*key, n) for key, n in extra.items() if key not in counted]
+        if not counts:
+            return ""
+        rows = "".join(
+            f"<tr><td>{html.escape(stream)}</td><td>{kind}</td><td>{html.escape(reason)}</td>"
+            f"<td>{n}</td><td>{html.escape(', '.join(examples.get((stream, kind, reason), [])))}"
+            "</td></tr>"
+            for stream, kind, reason, n in counts
+        )
         return (
-            f"<p><b>{html.escape(self._lines()[0])}</b></p>"
-            "<table><tr><th>stream</th><th>read</th><th>sent</th><th>skipped</th>"
-            f"<th>failed</th><th>uncertain</th></tr>{rows}</table>"
-            + (f"<ul>{errors}</ul>" if errors else "")
+            "<p><b>Not sent, by reason</b></p><table><thead><tr><th>stream</th>"
+            "<th>outcome</th><th>reason</th><th>count</th><th>examples</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
         )

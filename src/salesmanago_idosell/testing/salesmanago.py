@@ -41,8 +41,9 @@ class FakeSalesmanago(FakeServer):
     """The SALESmanago methods the SDK uses, v2 under ``{url}/api`` and v3 under ``{url}/v3``.
 
     Args:
-        client_id, api_secret, owner: the account; more owners can be added to
-            :attr:`owners`.
+        client_id: the account's client id.
+        api_secret: the account's API secret.
+        owner: the account's owner e-mail; more owners can be added to :attr:`owners`.
         api_v3_key: the key v3 calls must send in the ``API-KEY`` header.
         seed: seeds generated ids (contactId, eventId, ...) and the fault injection.
         faults: fault injection for all methods or per method

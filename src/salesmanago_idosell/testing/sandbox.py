@@ -27,8 +27,12 @@ class Sandbox:
 
     Args:
         seed: seeds the shop, the generated ids and the fault injection.
-        customers, subscribers, orders, products: the shop's size.
-        idosell_faults, salesmanago_faults: fault injection per server.
+        customers: customer accounts in the shop.
+        subscribers: newsletter subscribers without an account.
+        orders: orders in the shop.
+        products: products in the offer.
+        idosell_faults: fault injection of the fake IdoSell.
+        salesmanago_faults: fault injection of the fake SALESmanago.
 
     Attributes:
         shop: the generated :class:`~salesmanago_idosell.testing.Shop`.
