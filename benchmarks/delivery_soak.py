@@ -207,8 +207,13 @@ def overlap(sizes: Sizes, seed: int, tmp: Path, want: Any) -> bool:
         contacts_first(box, state)
         first, second = cli(box, state), cli(box, state)
         codes = [p.wait(600) for p in (first, second)]
-        errors = [p.stderr.read().decode().strip() for p in (first, second) if p.stderr]
-        print(f"  exit codes {codes}; refused: {[e for e in errors if e.startswith('skipped')]}")
+        lines = [
+            line
+            for p in (first, second)
+            if p.stderr
+            for line in p.stderr.read().decode().splitlines()
+        ]
+        print(f"  exit codes {codes}; refused: {[e for e in lines if e.startswith('skipped')]}")
         rerun = cli(box, state)
         rerun.wait(600)
         return compare("result", snapshot(box), want, listed_duplicates(box, state)) and 75 in codes

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 from collections import Counter
@@ -45,6 +46,8 @@ from .errors import (
     JobTimeoutError,
     ResponseValidationError,
     SalesmanagoIdosellError,
+    StateMismatchError,
+    StateStoreError,
     SyncInProgressError,
     TransportError,
     ValidationError,
@@ -77,6 +80,8 @@ EXIT_PIPE = 141
 EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (AuthenticationError, EXIT_AUTH),
     (ValidationError, EXIT_USAGE),
+    (StateStoreError, EXIT_USAGE),
+    (StateMismatchError, EXIT_USAGE),
     (FeedError, EXIT_FEED),
     (TransportError, EXIT_NETWORK),
     (APIError, EXIT_API),
@@ -101,6 +106,17 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a finite number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds >= 0, not {text}")
     return value
 
 
@@ -158,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--progress", action="store_true", help="show progress on stderr")
     sync.add_argument(
-        "--wait", type=float, default=0.0, help="seconds to wait for another run (default 0)"
+        "--wait", type=_seconds, default=0.0, help="seconds to wait for another run (default 0)"
     )
     sync.add_argument("--feed", help="offer: the IOF full.xml (path or URL)")
     sync.add_argument("--categories", help="offer: the IOF categories.xml (path or URL)")
@@ -178,6 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     orders.add_argument(
         "--force", action="store_true", help="resend: uncertain orders too (may duplicate)"
+    )
+    orders.add_argument(
+        "--wait", type=_seconds, default=0.0, help="seconds to wait for another run (default 0)"
     )
     monitoring = _add_command(
         commands, "monitoring", "install, check or remove the monitoring code in the shop"
@@ -343,12 +362,16 @@ def _orders(args: argparse.Namespace, out: TextIO) -> int:
             print(f"{len(rows)} orders not settled", file=out)
             return EXIT_OK if not rows else EXIT_PROBLEMS
         if args.action == "mark-delivered":
-            print(f"{integration.mark_delivered(args.serials)} orders marked delivered", file=out)
-            return 0
+            marked = integration.mark_delivered(args.serials, wait=args.wait)
+            unknown = [s for s in args.serials if str(s) not in marked]
+            print(f"{len(marked)} orders marked delivered", file=out)
+            if unknown:
+                print(f"unknown orders (never sent by this state): {' '.join(unknown)}", file=out)
+            return EXIT_OK if not unknown else EXIT_PROBLEMS
         report = (
-            integration.reconcile()
+            integration.reconcile(wait=args.wait)
             if args.action == "reconcile"
-            else integration.resend(args.serials, force=args.force)
+            else integration.resend(args.serials, force=args.force, wait=args.wait)
         )
     print(report, file=out)
     return EXIT_OK if report.ok else EXIT_PROBLEMS

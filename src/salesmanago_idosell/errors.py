@@ -22,6 +22,7 @@ Every exception the SDK raises derives from :class:`SalesmanagoIdosellError`, so
     ├── PartialBatchError          a chunked call stopped after some chunks were stored
     ├── SyncInProgressError        another run holds the state's run lease
     ├── StateMismatchError         a state store used with another shop or account
+    ├── StateStoreError            a state file that cannot be opened, read or written
     └── FeedError                  a malformed or hostile XML feed
 
 Exception messages never contain a secret: the clients scrub every known secret value from
@@ -58,6 +59,7 @@ __all__ = [
     "SalesmanagoV3APIError",
     "ServerError",
     "StateMismatchError",
+    "StateStoreError",
     "SyncInProgressError",
     "TransportError",
     "V3Problem",
@@ -479,3 +481,16 @@ class StateMismatchError(SalesmanagoIdosellError):
         super().__init__(message)
         self.stored = stored
         self.current = current
+
+
+class StateStoreError(SalesmanagoIdosellError):
+    """A state store that cannot be used: the file cannot be opened, is not a database, or
+    is read-only (the message names the file and the database's own error).
+
+    Attributes:
+        path: the state file (or the store's location).
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path

@@ -175,8 +175,12 @@ class Integration:
 
     @property
     def identity(self) -> str:
-        """The shop and SALESmanago account this integration's state belongs to."""
-        return f"{self.idosell.base_url} | {self.config.salesmanago_client_id}"
+        """The shop and SALESmanago account this integration's state belongs to.
+
+        The shop's address (scheme, host, port) and the SALESmanago client id: the IdoSell
+        API version is left out, so that moving to a newer version keeps the state.
+        """
+        return f"{self.idosell.shop_url} | {self.config.salesmanago_client_id}"
 
     def _acquire(self, holder: LeaseHolder, wait: float) -> None:
         """Take the run lease, waiting up to ``wait`` seconds for another run to end."""
@@ -348,7 +352,11 @@ class Integration:
         Returns:
             one :class:`Delivery` per order (serial number, contact and its hash, state,
             since when, attempts, last error), oldest first.
+
+        Raises:
+            StateMismatchError: the state belongs to another shop or account.
         """
+        self.state.bind(self.identity)
         chosen = list(states) if states is not None else list(UNSETTLED)
         return self.state.deliveries(ORDERS_KEY, states=chosen)
 
@@ -373,6 +381,13 @@ class Integration:
         :meth:`undelivered` until :meth:`mark_delivered`), because SALESmanago may hold them
         already. Orders already sent are never sent again.
         """
+        keys = [str(s).strip() for s in serials]
+        bad = [k for k in keys if not k.isdigit()]
+        if bad:
+            raise ValidationError(
+                f"not order serial numbers: {', '.join(repr(b[:20]) for b in bad[:5])}",
+                field="serials",
+            )
         states = {DeliveryState.REFUSED}
         if force:
             states |= {DeliveryState.UNCERTAIN, DeliveryState.PENDING}
@@ -380,21 +395,31 @@ class Integration:
             sink = self._streams.order_sink(
                 resend=frozenset(states),
                 sent_state=DeliveryState.POSSIBLY_DUPLICATED if force else DeliveryState.SENT,
+                operator=True,
             )
-            resend(run, sink, states=states, serials=[str(s) for s in serials])
+            resend(run, sink, states=states, serials=keys)
         return run.report
 
-    def mark_delivered(self, serials: Iterable[str | int]) -> int:
-        """Record these orders as delivered (the operator checked SALESmanago); how many."""
-        keys = [str(s) for s in serials]
-        known = self.state.known(ORDERS_KEY, keys)
-        updates = [
-            DeliveryUpdate(key=k, state=DeliveryState.SENT, error="marked delivered by operator")
-            for k in keys
-            if k in known
-        ]
-        self.state.record(ORDERS_KEY, updates)
-        return len(updates)
+    def mark_delivered(self, serials: Iterable[str | int], *, wait: float = 0.0) -> list[str]:
+        """Record these orders as delivered (the operator checked SALESmanago).
+
+        Only orders this state has tried to send are changed; the others are left out of the
+        returned list (the serial numbers that were marked).
+
+        Raises:
+            SyncInProgressError: another run holds the state's lease (after ``wait``).
+            StateMismatchError: the state belongs to another shop or account.
+        """
+        keys = list(dict.fromkeys(str(s) for s in serials))
+        with self._running(dry_run=False, progress=None, wait=wait):
+            known = self.state.known(ORDERS_KEY, keys)
+            marked = [k for k in keys if k in known]
+            note = "marked delivered by operator"
+            self.state.record(
+                ORDERS_KEY,
+                [DeliveryUpdate(key=k, state=DeliveryState.SENT, error=note) for k in marked],
+            )
+        return marked
 
     # -- the offer ----------------------------------------------------------------------
 

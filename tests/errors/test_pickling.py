@@ -31,6 +31,7 @@ from salesmanago_idosell.errors import (
     SalesmanagoV3APIError,
     ServerError,
     StateMismatchError,
+    StateStoreError,
     SyncInProgressError,
     TransportError,
     V3Problem,
@@ -114,6 +115,7 @@ ANY_ERROR: st.SearchStrategy[SalesmanagoIdosellError] = st.one_of(
     ),
     st.builds(SyncInProgressError, text, holder=text, expires_at=text),
     st.builds(StateMismatchError, text, stored=text, current=text),
+    st.builds(StateStoreError, text, path=text),
     st.builds(ResponseValidationError, text, endpoint=text),
     st.builds(
         FeedError,
@@ -155,7 +157,7 @@ def test_every_public_exception_class_is_covered() -> None:
         HTTPStatusError, AuthenticationError, NotFoundError, RateLimitError, ServerError,
         APIError, SalesmanagoAPIError, SalesmanagoV3APIError, IdosellAPIError,
         JobTimeoutError, ResponseValidationError, FeedError, IdosellItemsError, PageShapeError,
-        PartialBatchError, SyncInProgressError, StateMismatchError,
+        PartialBatchError, SyncInProgressError, StateMismatchError, StateStoreError,
     }  # fmt: skip
     assert classes == covered
 

@@ -10,7 +10,12 @@ import responses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesmanago_idosell.errors import IdosellAPIError, ResponseValidationError, ValidationError
+from salesmanago_idosell.errors import (
+    IdosellAPIError,
+    PageShapeError,
+    ResponseValidationError,
+    ValidationError,
+)
 from salesmanago_idosell.idosell import Gate, IdosellClient, Page, PageIterator
 
 from .conftest import API_KEY, BASE, SHOP, sent_body, sent_query
@@ -113,10 +118,20 @@ def test_empty_result_fault_ends_cleanly(
     assert _ids(client, CAMEL_POST).first() is None
 
 
-def test_empty_fault_on_a_later_page_ends_cleanly(
+def test_empty_fault_on_an_announced_page_is_a_page_shape_error(
     client: IdosellClient, mocked: responses.RequestsMock
 ) -> None:
+    """Page 0 announced 2 pages (3 rows): "no results" on page 1 would lose row 3."""
     mocked.post(BASE + "/things/search", json=_page([{"id": 1}, {"id": 2}], 0, 2, 3))
+    mocked.post(BASE + "/things/search", json={"errors": {"faultCode": 2, "faultString": "x"}})
+    with pytest.raises(PageShapeError, match="page 1 of 2 answered 'no results'"):
+        list(_ids(client, CAMEL_POST, page_size=2))
+
+
+def test_empty_fault_after_unannounced_pages_ends_cleanly(
+    client: IdosellClient, mocked: responses.RequestsMock
+) -> None:
+    mocked.post(BASE + "/things/search", json={"Results": [{"id": 1}, {"id": 2}]})
     mocked.post(BASE + "/things/search", json={"errors": {"faultCode": 2, "faultString": "x"}})
     assert list(_ids(client, CAMEL_POST, page_size=2)) == [1, 2]
 

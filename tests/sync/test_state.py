@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from salesmanago_idosell.errors import StateMismatchError, SyncInProgressError
+from salesmanago_idosell.errors import StateMismatchError, StateStoreError, SyncInProgressError
 from salesmanago_idosell.sync.delivery import (
     DeliveryState,
     DeliveryUpdate,
@@ -103,9 +103,17 @@ def test_second_holder_is_refused_until_release(store: StateStore) -> None:
     store.acquire_lease(second, ttl=60)
 
 
-def test_expired_lease_is_taken_over(store: StateStore) -> None:
-    store.acquire_lease(LeaseHolder.current(), ttl=0.0)
+def test_expired_lease_of_another_host_is_taken_over(store: StateStore) -> None:
+    other = LeaseHolder(host="elsewhere.invalid", pid=1, started_at=utcnow(), token="x")
+    store.acquire_lease(other, ttl=0.0)
     store.acquire_lease(LeaseHolder.current(), ttl=60)
+
+
+def test_expired_lease_of_a_live_local_process_is_not_taken(store: StateStore) -> None:
+    """It may still be sending (a slow page): taking over would send its orders twice."""
+    store.acquire_lease(LeaseHolder.current(), ttl=0.0)
+    with pytest.raises(SyncInProgressError):
+        store.acquire_lease(LeaseHolder.current(), ttl=60)
 
 
 def test_lease_of_a_dead_process_is_taken_over(store: StateStore) -> None:
@@ -182,8 +190,9 @@ def test_sqlite_checkpoint_is_all_or_nothing(tmp_path: Path) -> None:
     store = SQLiteStateStore(tmp_path / "s.sqlite")
     store.checkpoint("orders", "old", updates=[update("1", SENT)])
     unbindable = object()  # fails inside the transaction, after the updates were written
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(StateStoreError) as info:
         store.checkpoint("orders", unbindable, updates=[update("2", SENT)])  # type: ignore[arg-type]
+    assert isinstance(info.value.__cause__, sqlite3.Error)
     assert store.cursor("orders") == "old"
     assert store.known("orders", ["1", "2"]) == {"1": SENT}
     store.close()
@@ -235,3 +244,17 @@ def test_lease_holder_describes_itself() -> None:
     assert holder.describe().startswith(f"{holder.host} pid {os.getpid()} since ")
     assert not holder.is_gone()
     assert holder.started_at - utcnow() < timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("kind", ["directory", "not-a-database"])
+def test_sqlite_unusable_file_is_a_typed_error_naming_it(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "state.sqlite"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"this is no SQLite database, just some text " * 20)
+    store = SQLiteStateStore(path)
+    with pytest.raises(StateStoreError, match="cannot use the state file") as info:
+        store.cursor("orders")
+    assert info.value.path == str(path)
+    store.close()

@@ -43,6 +43,7 @@ __all__ = [
     "parse_bool",
     "parse_date",
     "parse_datetime",
+    "parse_int",
     "parse_optional_int",
     "resolve_timezone",
     "snake_case",
@@ -111,13 +112,28 @@ def _is_zero_date(text: str) -> bool:
     return text in {"", "0", "null"} or text.startswith("0000-00-00")
 
 
+def parse_int(value: Any) -> int:
+    """A whole number: an int, a float without a fraction or a string of digits.
+
+    ``17.5`` or ``"17.5"`` is an error, never silently 17 (serial numbers and ids must not
+    collide with another record's).
+    """
+    if isinstance(value, bool):
+        raise ValueError("not an integer: a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("not an integer: it has a fraction")
+        return int(value)
+    return int(str(value).strip())
+
+
 def parse_optional_int(value: Any) -> int | None:
     """An integer, with ``None`` and ``""`` meaning absent."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        raise ValueError(f"not an integer: {value!r}")
-    return int(value)
+    return parse_int(value)
 
 
 def parse_datetime(value: Any, tz: tzinfo) -> datetime | None:
@@ -249,6 +265,7 @@ def make_idosell_converter(
     converter.register_structure_hook(bool, lambda v, _: parse_bool(v))
     converter.register_structure_hook(datetime | None, lambda v, _: parse_datetime(v, zone))
     converter.register_structure_hook(date | None, lambda v, _: parse_date(v))
+    converter.register_structure_hook(int, lambda v, _: parse_int(v))
     converter.register_structure_hook(int | None, lambda v, _: parse_optional_int(v))
     converter.register_structure_hook_factory(_is_list, lambda t: _list_hook(converter, t))
     converter.register_structure_hook_factory(

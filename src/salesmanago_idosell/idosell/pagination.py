@@ -195,15 +195,23 @@ class PageIterator(Generic[T]):
         size = min(self.page_size, self.limit) if self.limit is not None else self.page_size
         seen = 0
         number = start
+        announced: int | None = None
         while True:
             payload = self._fetch(number, size)
             if payload is None:
+                if announced is not None and number < announced:
+                    raise PageShapeError(
+                        f"{self.gate.path} page {number} of {announced} answered 'no results'",
+                        endpoint=self.gate.path,
+                        page=number,
+                    )
                 return
             rows = _rows(payload, self.gate, number)
             if self.limit is not None:
                 rows = rows[: self.limit - seen]
             seen += len(rows)
             total_pages = _count(payload, self.gate.key("resultsNumberPage"))
+            announced = total_pages if total_pages is not None else announced
             answered = _count(payload, self.gate.key("resultsLimit"))
             self._check_full(number, len(rows), answered or size, total_pages, seen)
             items, skipped = self._decode(rows, number)

@@ -136,6 +136,11 @@ class LeaseHolder:
         """``host pid 123 since 2026-11-30T21:00:00+00:00``."""
         return f"{self.host} pid {self.pid} since {self.started_at.isoformat(timespec='seconds')}"
 
+    def is_alive_here(self) -> bool:
+        """True when the holder is a process of this host that is still running (its lease
+        is never taken over, even expired: it may still be sending)."""
+        return self.host == socket.gethostname() and not self.is_gone()
+
     def is_gone(self) -> bool:
         """True when the holder provably no longer runs (same host, process not alive)."""
         if self.host != socket.gethostname():

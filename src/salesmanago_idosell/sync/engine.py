@@ -15,7 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import define, field
 
-from ..errors import AuthenticationError, SalesmanagoIdosellError
+from ..errors import AuthenticationError, SalesmanagoIdosellError, SyncInProgressError
 from ..idosell import IdosellClient, Page
 from ..idosell.models import ServerLoad
 from ..mapping import Skip
@@ -91,9 +91,14 @@ class Run:
     progress: Progress | None = None
     holder: LeaseHolder | None = None
     lease_ttl: float = 600.0
+    attempted: set[str] = field(factory=set)
 
     def keep_alive(self) -> None:
-        """Renew the run lease (called after every page and every wait)."""
+        """Renew the run lease (after every page and every wait, before every send).
+
+        Raises:
+            SyncInProgressError: the lease was lost (another run took it): stop at once.
+        """
         if self.holder is not None:
             self.state.renew_lease(self.holder, ttl=self.lease_ttl)
 
@@ -105,8 +110,8 @@ class Run:
             self.progress(stream, self.report.stream(stream).read, page.total_items)
 
     def read_failed(self, stream: str, exc: SalesmanagoIdosellError) -> None:
-        """Record a failed IdoSell read; authentication failures stop the whole run."""
-        if isinstance(exc, AuthenticationError):
+        """Record a failed IdoSell read; refused credentials and a lost lease stop the run."""
+        if isinstance(exc, AuthenticationError | SyncInProgressError):
             raise exc
         self.report.errors.append(f"{stream}: reading IdoSell: {type(exc).__name__}: {exc}")
 
@@ -216,6 +221,7 @@ class ContactSink(Generic[T]):
             stream.sent += len(batch)
             return True
         if batch:
+            run.keep_alive()
             try:
                 result = run.salesmanago.contacts.batch_upsert(batch, chunk_size=BATCH_MAX)
             except AuthenticationError:  # refused credentials stop the whole run

@@ -84,12 +84,16 @@ class OrderSink:
         sent_state: the state an acknowledged order gets (``sent``; ``possibly-duplicated``
             for an operator's forced re-send of uncertain orders).
         resend: states sent again when met (``refused`` always; ``uncertain`` when forced).
+        operator: an operator's explicit re-send: the attempts bound does not apply.
     """
 
     settings: MappingSettings
     batch_size: int
     sent_state: DeliveryState = DeliveryState.SENT
     resend: frozenset[DeliveryState] = frozenset({DeliveryState.REFUSED})
+    operator: bool = False
+    _seen: set[str] = field(factory=set, init=False)
+    _tried: set[str] = field(factory=set, init=False)
     _known: dict[str, DeliveryState] = field(factory=dict, init=False)
     _attempts: dict[str, int] = field(factory=dict, init=False)
     _refused_accounts: dict[int, str] = field(factory=dict, init=False)
@@ -101,6 +105,7 @@ class OrderSink:
     def see(self, run: Run, orders: Iterable[Order]) -> None:
         """Look up a page's delivery states and consents in one go."""
         orders = list(orders)
+        self._tried = run.attempted
         if not run.dry_run:
             serials = [str(o.serial_number) for o in orders]
             self._known = run.state.known(ORDERS_KEY, serials)
@@ -130,6 +135,7 @@ class OrderSink:
                 f"{len(mapped.dropped_products)} product ids left out (512-character limit)",
                 "skipped",
             )
+        self._seen.add(serial)
         self._buffer.append(_Item(serial, item, mapped))
 
     def full(self) -> bool:
@@ -162,11 +168,16 @@ class OrderSink:
     # -- which orders go -----------------------------------------------------------------
 
     def _skip_reason(self, serial: str, order: Order) -> str | None:
+        if serial in self._seen:
+            return "listed twice by IdoSell in this run"
         state = self._known.get(serial)
         if state is not None and state not in self.resend:
             return _SKIPPED_STATES.get(state, f"already {state.value}")
-        if state is DeliveryState.REFUSED and self._attempts.get(serial, 0) >= MAX_ATTEMPTS:
-            return f"refused {MAX_ATTEMPTS} times: see undelivered()"
+        if state is DeliveryState.REFUSED and not self.operator:
+            if self._attempts.get(serial, 0) >= MAX_ATTEMPTS:
+                return f"refused {MAX_ATTEMPTS} times: see undelivered(), resend() to retry"
+            if serial in self._tried:
+                return "refused in this run: the next run sends it again"
         account = order.client.id if order.client.id is not None else 0
         return self._refused_accounts.get(account)
 
@@ -228,7 +239,9 @@ class OrderSink:
 
     def _send_events(self, run: Run, batch: list[_Item]) -> tuple[list[DeliveryUpdate], bool]:
         """Add the events; the delivery updates, and whether the stream goes on."""
+        run.keep_alive()  # a run that lost its lease must not send
         run.state.begin(ORDERS_KEY, {i.serial: i.email for i in batch})
+        run.attempted.update(i.serial for i in batch)
         try:
             result = run.salesmanago.events.batch_add(
                 [i.purchase.event for i in batch], chunk_size=min(len(batch), 1000)
@@ -252,6 +265,8 @@ class OrderSink:
     def _updates(
         self, items: list[_Item], state: DeliveryState, error: str | None = None
     ) -> list[DeliveryUpdate]:
+        if self.sent_state is DeliveryState.POSSIBLY_DUPLICATED:
+            state, error = _forced(state, error)
         return [
             DeliveryUpdate(key=i.serial, state=state, contact=i.email, error=error) for i in items
         ]
@@ -286,28 +301,40 @@ class OrderSink:
         self, run: Run, batch: list[_Item], result: BatchEventsResult
     ) -> list[DeliveryUpdate]:
         """Acknowledged orders are sent; those named in ``failedContacts`` are refused when
-        the counts tell exactly which, uncertain otherwise."""
+        the answer says exactly which. An answer whose counts do not add up (``failedAmount``
+        without matching ``failedContacts``, or ``createdAmount`` short) leaves the orders it
+        does not account for uncertain: reconciliation settles them."""
         stream = run.report.stream(STREAM)
         stream.batches += 1
         failed_keys = {_failed_key(item).lower() for item in result.failed_items}
         failed = [i for i in batch if i.email in failed_keys]
-        exact = len(failed) == result.failed
         ok = [i for i in batch if i.email not in failed_keys]
+        exact = len(failed) == result.failed and result.created == len(ok)
+        if not exact and (result.failed or result.created != len(batch)):
+            return self._uncertain(run, batch, _AmbiguousFailureError())
         stream.sent += len(ok)
         updates = self._updates(ok, self.sent_state)
-        if failed and exact:
+        if failed:
             run.report.fail(STREAM, [f"order {i.serial}" for i in failed], "refused by SALESmanago")
             updates += self._updates(failed, DeliveryState.REFUSED, "refused by SALESmanago")
-        elif failed:  # some events of these contacts failed, but which ones is not said
-            updates += self._uncertain(run, failed, _AmbiguousFailureError())
         return updates
+
+
+def _forced(state: DeliveryState, error: str | None) -> tuple[DeliveryState, str | None]:
+    """The outcome of a forced re-send of an uncertain order (the first send may have been
+    stored): acknowledged or unknown -> possibly duplicated; refused -> uncertain again."""
+    if state is DeliveryState.REFUSED:
+        return DeliveryState.UNCERTAIN, f"forced re-send refused ({error}); the first may be stored"
+    if state is DeliveryState.UNCERTAIN:
+        return DeliveryState.POSSIBLY_DUPLICATED, f"forced re-send of unknown outcome ({error})"
+    return state, error
 
 
 class _AmbiguousFailureError(Exception):
     """``failedContacts`` names contacts with several events in the batch."""
 
     def __str__(self) -> str:
-        return "failedContacts does not say which of a contact's events failed"
+        return "the answer's counts and failedContacts do not say which events were stored"
 
 
 def _failed_key(item: Any) -> str:

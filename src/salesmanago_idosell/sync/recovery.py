@@ -20,8 +20,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
+import attrs
+
 from .._chunks import chunked
-from ..errors import AuthenticationError, SalesmanagoIdosellError
+from ..errors import AuthenticationError, SalesmanagoIdosellError, SyncInProgressError
 from ..idosell.models import Order
 from ..salesmanago.exports import EXPORT_MAX
 from .delivery import Delivery, DeliveryState, DeliveryUpdate
@@ -63,6 +65,7 @@ def reconcile(
             with a long backlog still gets to its new orders; the rest waits for the next.
     """
     uncertain = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.UNCERTAIN])[:limit]
+    uncertain = _with_contacts(run, uncertain)
     by_email: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in uncertain:
         if delivery.contact:
@@ -75,23 +78,59 @@ def reconcile(
                 emails, poll_interval=poll_interval, wait_timeout=wait_timeout
             )
         except SalesmanagoIdosellError as exc:
-            if isinstance(exc, AuthenticationError):
+            if isinstance(exc, AuthenticationError | SyncInProgressError):
                 raise
             note = f"reconciliation failed: {type(exc).__name__}"
             _keep_uncertain(run, [d for e in emails for d in by_email[e]], note)
             continue
         updates: list[DeliveryUpdate] = []
         for email in emails:
-            stored = export.external_ids.get(email)
-            if stored is None:
+            known = [(d, export.stored(email, d.key)) for d in by_email[email]]
+            if any(stored is None for _, stored in known):
                 reason = export.unreadable.get(email, "not in the export")
                 _keep_uncertain(run, by_email[email], f"reconciliation: {reason}")
                 continue
-            updates += [_reconciled(d, d.key in stored) for d in by_email[email]]
+            updates += [_reconciled(d, bool(stored)) for d, stored in known]
         run.state.record(ORDERS_KEY, updates)
         settled += len(updates)
         run.report.stream(STREAM).reconciled += len(updates)
+    _report_unsettled(run)
     return settled
+
+
+def _with_contacts(run: Run, deliveries: list[Delivery]) -> list[Delivery]:
+    """Fill in the contact of deliveries recorded without one (state files of 0.1), from the
+    orders in IdoSell; a delivery whose order cannot be read keeps no contact."""
+    missing = [d for d in deliveries if not d.contact and d.key.isdigit()]
+    if not missing:
+        return deliveries
+    emails: dict[str, str] = {}
+    for chunk in chunked([int(d.key) for d in missing], _SERIALS_PER_SEARCH):
+        try:
+            for order in run.idosell.orders.iter(serial_numbers=chunk):
+                if order.client.email:
+                    emails[str(order.serial_number)] = order.client.email.strip().lower()
+        except SalesmanagoIdosellError as exc:
+            run.read_failed(STREAM, exc)
+            break
+    updates = [
+        DeliveryUpdate(key=d.key, state=d.state, contact=emails[d.key])
+        for d in missing
+        if d.key in emails
+    ]
+    run.state.record(ORDERS_KEY, updates)
+    return [attrs.evolve(d, contact=emails.get(d.key, d.contact)) for d in deliveries]
+
+
+def _report_unsettled(run: Run) -> None:
+    """Orders still uncertain after reconciling make the report not ok, with the count."""
+    left = len(run.state.deliveries(ORDERS_KEY, states=[DeliveryState.UNCERTAIN]))
+    if left:
+        run.report.stream(STREAM).uncertain += left
+        run.report.errors.append(
+            f"orders: {left} uncertain orders could not be reconciled yet "
+            "(see `salesmanago-idosell orders undelivered`)"
+        )
 
 
 def _reconciled(delivery: Delivery, stored: bool) -> DeliveryUpdate:
@@ -127,7 +166,12 @@ def resend(
     """
     wanted = {d.key: d for d in run.state.deliveries(ORDERS_KEY, states=states)}
     if serials is not None:
-        keys = [s for s in dict.fromkeys(str(s) for s in serials) if s in wanted]
+        asked = list(dict.fromkeys(str(s) for s in serials))
+        keys = [s for s in asked if s in wanted]
+        for serial in (s for s in asked if s not in wanted):
+            known = run.state.known(ORDERS_KEY, [serial]).get(serial)
+            why = f"not re-sent: it is {known.value}" if known else "not re-sent: unknown order"
+            run.report.skip(STREAM, f"order {serial}", why)
     else:
         keys = [k for k, d in wanted.items() if d.attempts < MAX_ATTEMPTS]
     return send_orders(run, sink, [int(k) for k in keys if k.isdigit()])

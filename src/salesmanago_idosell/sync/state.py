@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from ..errors import StateMismatchError, SyncInProgressError
+from ..errors import StateMismatchError, StateStoreError, SyncInProgressError
 from .delivery import Delivery, DeliveryState, DeliveryUpdate, LeaseHolder, utcnow
 
 __all__ = ["MemoryStateStore", "SQLiteStateStore", "StateStore"]
@@ -85,8 +86,10 @@ def _refusal(
     """The error refusing ``holder`` the lease, or ``None`` when it may take it."""
     if stored is None or expires is None or stored.token == holder.token:
         return None
-    if expires <= now or stored.is_gone():
+    if stored.is_gone():
         return None
+    if expires <= now and not stored.is_alive_here():
+        return None  # expired, and not a process of this host that is still running
     return SyncInProgressError(
         f"another run holds this state's lease: {stored.describe()} "
         f"(expires {expires.isoformat(timespec='seconds')} unless renewed)",
@@ -225,7 +228,7 @@ _MIGRATE_V1 = """
 INSERT OR IGNORE INTO deliveries (stream, key, state, since)
     SELECT stream, key, status, at FROM sent;
 INSERT OR REPLACE INTO deliveries (stream, key, state, since)
-    SELECT stream, key, 'pending', datetime('now') FROM pending;
+    SELECT stream, key, 'pending', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM pending;
 DROP TABLE sent;
 DROP TABLE pending;
 """
@@ -273,17 +276,36 @@ class SQLiteStateStore:
 
     @property
     def db(self) -> sqlite3.Connection:
-        """The open connection (opened and migrated on first use)."""
+        """The open connection (opened and migrated on first use).
+
+        Raises:
+            StateStoreError: the file cannot be opened, is not a database, or is read-only.
+        """
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30
-            )
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            self._migrate(db)
+            with self._errors():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=30
+                )
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=FULL")
+                    self._migrate(db)
+                except BaseException:
+                    db.close()
+                    raise
             self._db = db
         return self._db
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite and file-system errors as :class:`StateStoreError` naming the file."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise StateStoreError(
+                f"cannot use the state file {self.path}: {exc}", path=str(self.path)
+            ) from exc
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
@@ -309,7 +331,7 @@ class SQLiteStateStore:
         db.execute("COMMIT")
 
     def _write(self, statements: list[tuple[str, list[tuple[object, ...]]]]) -> None:
-        with self._lock:
+        with self._lock, self._errors():
             db = self.db
             db.execute("BEGIN IMMEDIATE")
             try:

@@ -102,8 +102,15 @@ class FaultInjector:
         elif faults is not None:
             self._faults.update(faults)
 
-    def set(self, faults: Faults | None, *, endpoint: str | None = None) -> None:
-        """Set (or with ``None`` clear) the faults of one endpoint, or the default."""
+    def set(self, faults: FaultSpec, *, endpoint: str | None = None) -> None:
+        """Set (or with ``None`` clear) the faults of one endpoint, or the default; a mapping
+        endpoint -> ``Faults`` sets several at once."""
+        if faults is not None and not isinstance(faults, Faults):
+            if endpoint is not None:
+                raise ValueError("give a mapping of endpoints, or one Faults with endpoint=")
+            for name, value in faults.items():
+                self.set(value, endpoint=name)
+            return
         key = endpoint or "*"
         with self._lock:
             if faults is None:
