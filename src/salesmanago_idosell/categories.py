@@ -11,7 +11,10 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from attrs import field, frozen
 
-__all__ = ["Category", "CategoryTree"]
+__all__ = ["Category", "CategoryId", "CategoryTree"]
+
+CategoryId = int | str
+"""A category id: an ``int`` (Admin API, numeric IOF ids) or an IOF string id."""
 
 
 @frozen
@@ -19,15 +22,16 @@ class Category:
     """One category node.
 
     Attributes:
-        id: the shop's category id.
+        id: the shop's category id (an ``int``; IOF ``categories.xml`` may also use a
+            string id, kept as ``str`` when it is not a number).
         name: the category's own name (one level, e.g. ``"Buty"``) in the default language.
         parent_id: the parent's id, or ``None`` for a top-level category.
         names: the name per language id (e.g. ``{"pol": "Buty", "eng": "Shoes"}``).
     """
 
-    id: int
+    id: CategoryId
     name: str
-    parent_id: int | None = None
+    parent_id: CategoryId | None = None
     names: Mapping[str, str] = field(factory=dict, eq=False, repr=False)
 
     def name_in(self, language: str | None = None) -> str:
@@ -37,7 +41,7 @@ class Category:
         return self.names.get(language) or self.name
 
 
-def _index(categories: Iterable[Category]) -> Mapping[int, Category]:
+def _index(categories: Iterable[Category]) -> Mapping[CategoryId, Category]:
     return {c.id: c for c in categories}
 
 
@@ -51,7 +55,9 @@ class CategoryTree:
         ('Odzież', 'Buty')
     """
 
-    nodes: Mapping[int, Category] = field(converter=_index, repr=lambda n: f"<{len(n)} nodes>")
+    nodes: Mapping[CategoryId, Category] = field(
+        converter=_index, repr=lambda n: f"<{len(n)} nodes>"
+    )
 
     @classmethod
     def of(cls, categories: Iterable[Category]) -> CategoryTree:
@@ -67,15 +73,15 @@ class CategoryTree:
     def __iter__(self) -> Iterator[Category]:
         return iter(self.nodes.values())
 
-    def get(self, category_id: int) -> Category | None:
+    def get(self, category_id: CategoryId) -> Category | None:
         """The category with this id, or ``None``."""
         return self.nodes.get(category_id)
 
-    def children(self, category_id: int | None) -> list[Category]:
+    def children(self, category_id: CategoryId | None) -> list[Category]:
         """Direct children of a category (``None`` gives the top-level categories)."""
         return [c for c in self.nodes.values() if c.parent_id == category_id]
 
-    def path(self, category_id: int, language: str | None = None) -> tuple[str, ...]:
+    def path(self, category_id: CategoryId, language: str | None = None) -> tuple[str, ...]:
         """Names from the top-level category down to ``category_id``.
 
         Unknown parents, self-parents and cycles end the walk (the names collected so far
@@ -89,8 +95,8 @@ class CategoryTree:
             KeyError: ``category_id`` itself is not in the tree.
         """
         names: list[str] = []
-        seen: set[int] = set()
-        current: int | None = category_id
+        seen: set[CategoryId] = set()
+        current: CategoryId | None = category_id
         while current is not None and current not in seen:
             seen.add(current)
             node = self.nodes[current]

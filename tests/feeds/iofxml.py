@@ -17,6 +17,7 @@ from attrs import frozen
 
 from salesmanago_idosell.feeds import NOT_TRACKED, OfferProduct, Price, Quantity, Size, Stock
 
+_AVAILABLE = {True: "available", False: "unavailable"}
 IOF_NS = "http://www.iai-shop.com/developers/iof.phtml"
 IAIEXT_NS = "http://www.iai-shop.com/developers/iof/extensions.phtml"
 
@@ -149,8 +150,10 @@ def _size(size: Size, style: Style) -> str:
         "code_producer": size.producer_code,
         "iaiext:code_external": size.external_code,
         "weight": _number(size.weight, style),
+        "available": None if size.available is None else _AVAILABLE[size.available],
     }
     children = [_price("price", size.price, style), _price("srp", size.srp, style)]
+    children.append(_price("strikethrough_retail_price", size.strikethrough_price, style))
     children += [_stock(s, style) for s in size.stocks]
     return _element(style, "size", attrs, children)
 
@@ -193,6 +196,7 @@ def _product_children(product: OfferProduct, style: Style) -> list[str]:
     description += _texts("short_desc", product.short_descriptions, style)
     description += _texts("long_desc", product.long_descriptions, style)
     children = [_price("price", product.price, style), _price("srp", product.srp, style)]
+    children.append(_price("strikethrough_retail_price", product.strikethrough_price, style))
     if product.producer is not None:
         producer = {"id": product.producer.id, "name": product.producer.name}
         children.append(_element(style, "producer", producer, []))

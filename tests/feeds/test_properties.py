@@ -7,12 +7,12 @@ import itertools
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesmanago_idosell.categories import Category, CategoryTree
+from salesmanago_idosell.categories import Category, CategoryId, CategoryTree
 from salesmanago_idosell.feeds import (
     OfferProduct,
     iter_light_products,
@@ -105,19 +105,28 @@ def test_random_splits_of_the_official_samples() -> None:
 @st.composite
 def _category_trees(draw: st.DrawFn) -> list[Category]:
     """Categories with unique ids, each parent listed before its children."""
-    ids = draw(st.lists(st.integers(0, 2**40), unique=True, max_size=12))
+    # categories.xsd: ids are strings (IdoSell writes numbers); names per language
+    ids = draw(
+        st.lists(
+            st.integers(0, 2**40) | st.text("abcXYZ_-", min_size=1, max_size=8),
+            unique_by=str,
+            max_size=12,
+        )
+    )
     found: list[Category] = []
     for category_id in ids:
         parent = draw(st.none() | st.sampled_from(found)) if found else None
-        name = draw(ATTR)
-        found.append(Category(category_id, name, parent.id if parent else None))
+        name, english = draw(ATTR), draw(ATTR)
+        names = {"pol": name, "eng": english}
+        found.append(Category(category_id, name, parent.id if parent else None, names=names))
     return found
 
 
-def _category_xml(categories: list[Category], parent_id: int | None) -> str:
+def _category_xml(categories: list[Category], parent_id: CategoryId | None) -> str:
     return "".join(
         f"<category id={quoteattr(str(c.id))} name={quoteattr(c.name)}>"
-        f'<name xml:lang="eng">ignored</name>{_category_xml(categories, c.id)}</category>'
+        f'<name xml:lang="eng">{escape(c.names["eng"])}</name>'
+        f"{_category_xml(categories, c.id)}</category>"
         for c in categories
         if c.parent_id == parent_id
     )
@@ -134,3 +143,4 @@ def test_generated_category_trees_parse_back(categories: list[Category], cuts: l
     assert tree == CategoryTree.of(categories)
     for category in categories:
         assert tree.path(category.id)[-1] == category.name
+        assert tree.path(category.id, "eng")[-1] == category.names["eng"]

@@ -78,7 +78,7 @@ def test_sample_products_written_and_parsed_back() -> None:
     ]
     assert len(second.findall("imageUrls/imageUrl")) == 5
     assert second.findtext("systemDetails/brand") == "H&M"
-    assert (second.findtext("price"), second.findtext("discountPrice")) == ("6272.36", "6125.87")
+    assert (second.findtext("price"), second.findtext("discountPrice")) == ("56421.49", "6125.87")
     assert (second.findtext("available"), second.findtext("quantity")) == ("true", "911")
     assert b"<brand>H&amp;M</brand>" in data
     assert "Przykładowy".encode() in data  # UTF-8, not character references
