@@ -270,7 +270,10 @@ class Integration:
             batch_size=self.config.product_batch_size,
             tree=self._category_tree(categories),
         )
-        products: Iterator[OfferProduct] = iter_offer_products(self._feed(feed))
+        products: Iterator[OfferProduct] = iter_offer_products(
+            self._feed(feed),
+            on_skip=lambda skip: run.report.skip("offer", skip.record, skip.reason),
+        )
         if run.progress is not None:
             products = _counting(products, run.progress)
         offer.run(run, products)

@@ -13,9 +13,10 @@ out the items each chunk completed. Hostile input is refused before it can cost 
   nothing is fetched);
 * an element with more than :data:`MAX_ATTRIBUTES` attributes, elements nested deeper than
   :data:`MAX_DEPTH`;
-* one unfinished markup token (a start tag, comment, processing instruction) above
-  :data:`MAX_TOKEN_BYTES`, and an item above its byte limit - so memory stays bounded and a
-  crafted file ends in :class:`~salesmanago_idosell.errors.FeedError`, never ``MemoryError``.
+* a start tag whose attributes expat is still collecting is counted as it arrives (see
+  :class:`_TagScan`), and an item above its byte limit is cut off - so memory stays bounded
+  and a crafted file ends in :class:`~salesmanago_idosell.errors.FeedError`, never
+  ``MemoryError``.
 
 Expat 2.5 rescans an unfinished token from its start on every ``Parse`` call, so feeding a
 32 MB attribute in 16 KiB chunks is quadratic. The feeder therefore never hands expat less
@@ -25,6 +26,7 @@ starts): every byte is rescanned at most about twice, whatever the token.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NoReturn, Union
@@ -38,7 +40,6 @@ __all__ = [
     "MAX_ATTRIBUTES",
     "MAX_DEPTH",
     "MAX_ITEM_BYTES",
-    "MAX_TOKEN_BYTES",
     "Attrs",
     "Node",
     "RootCheck",
@@ -58,7 +59,6 @@ IAIEXT = f"{IAIEXT_NS}{_SEP}"
 """Prefix of ``iaiext:`` attribute names as expat gives them."""
 
 MAX_ITEM_BYTES = 64 * 1024 * 1024
-MAX_TOKEN_BYTES = 1024 * 1024
 MAX_ATTRIBUTES = 1000
 MAX_DEPTH = 64
 
@@ -376,7 +376,6 @@ def iter_items(
     check_root: RootCheck,
     chunk_size: int = CHUNK_SIZE,
     max_item_bytes: int = MAX_ITEM_BYTES,
-    max_token_bytes: int = MAX_TOKEN_BYTES,
 ) -> Iterator[tuple[Mapping[str, str], Node, int]]:
     """Yield ``(parent attributes, item node, item start line)`` for each item on ``route``.
 
@@ -385,7 +384,7 @@ def iter_items(
     """
     driver = _Driver(route=route, item=item, check_root=check_root)
     chunks = iter_chunks(source, chunk_size=chunk_size)
-    return _pull(driver, chunks, chunk_size, max_item_bytes, max_token_bytes)
+    return _pull(driver, chunks, chunk_size, max_item_bytes)
 
 
 def _pull(
@@ -393,26 +392,28 @@ def _pull(
     chunks: Iterator[bytes],
     chunk_size: int,
     max_item_bytes: int,
-    max_token_bytes: int,
 ) -> Iterator[tuple[Mapping[str, str], Node, int]]:
     fed = item_bytes = 0
     wanted = [chunk_size]  # the next batch's size: at least the token expat is holding
+    tag = _TagScan()
     first = True
     try:
         for data in _batches(chunks, wanted):
             if first:
                 _sniff(data)
                 first = False
+            if tag.open:
+                tag.scan(data, 0, driver)  # refuses a start tag with too many attributes
             finished = driver.emitted
             yield from _feed_and_drain(driver, data)
             fed += len(data)
             pending = driver.pending(fed)
             wanted[0] = max(chunk_size, pending)
+            if pending and pending <= len(data) and not tag.open:
+                tag.begin(data, len(data) - pending, driver)
+            elif not pending:
+                tag.open = False
             item_bytes = item_bytes + len(data) if driver.emitted == finished else 0
-            if pending > max_token_bytes:
-                raise driver.error(
-                    f"a single tag or comment is larger than {max_token_bytes} bytes"
-                )
             if item_bytes > max_item_bytes:
                 message = f"an item (or a gap between items) is larger than {max_item_bytes} bytes"
                 raise driver.error(message)
@@ -423,6 +424,55 @@ def _pull(
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
+
+
+_TAG_MARKS = re.compile(rb"[\"'=>]")
+_NAME_START = re.compile(rb"<[^!?/]")
+
+
+class _TagScan:
+    """Counts the attributes of the start tag expat is holding, before expat gets more of it.
+
+    Expat builds a start tag's attributes only once the tag is complete, and then all at
+    once: a crafted tag with millions of attributes would cost gigabytes. The bytes of an
+    unfinished tag are scanned (quote-aware, at C speed between marks) and the file refused as
+    soon as the tag has more than :data:`MAX_ATTRIBUTES` - before expat sees the rest.
+    """
+
+    def __init__(self) -> None:
+        self.open = False
+        self._quote = b""
+        self._count = 0
+
+    def begin(self, data: bytes, start: int, driver: _Driver) -> None:
+        """A token starts at ``data[start]`` and is unfinished: scan it if it is a start tag."""
+        if not _NAME_START.match(data, start):
+            return  # a comment, processing instruction, end tag, CDATA or text
+        self.open, self._quote, self._count = True, b"", 0
+        self.scan(data, start + 1, driver)
+
+    def scan(self, data: bytes, start: int, driver: _Driver) -> None:
+        """Follow the tag through ``data``; close the scan at its ``>``."""
+        position = start
+        while True:
+            if self._quote:
+                end = data.find(self._quote, position)
+                if end < 0:
+                    return
+                position, self._quote = end + 1, b""
+            mark = _TAG_MARKS.search(data, position)
+            if mark is None:
+                return
+            char, position = data[mark.start() : mark.end()], mark.end()
+            if char == b">":
+                self.open = False
+                return
+            if char == b"=":
+                self._count += 1
+                if self._count > MAX_ATTRIBUTES:
+                    raise driver.error(f"an element has more than {MAX_ATTRIBUTES} attributes")
+            else:
+                self._quote = char
 
 
 def _batches(chunks: Iterator[bytes], wanted: list[int]) -> Iterator[bytes]:

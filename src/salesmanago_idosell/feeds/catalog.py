@@ -139,10 +139,14 @@ def _problem(product: OfferProduct, *, language: str, currency: str | None) -> s
     if _short_text(product.name(language), MAX_NAME) is None:
         return "product has no name"
     if _prices(product)[0] is None:
-        if _zero_priced(product):
-            return "product price is 0 (a hidden price): not published"
-        return "product has no gross price"
+        return _no_price(product)
     return None
+
+
+def _no_price(product: OfferProduct) -> str:
+    if _zero_priced(product):
+        return "product price is 0 (a hidden price): not published"
+    return "product has no gross price"
 
 
 def _clean(text: str | None) -> str | None:
