@@ -377,3 +377,18 @@ def test_corrupt_gzip_says_where_the_feed_stopped() -> None:
     with pytest.raises(FeedError, match="corrupt gzip data") as info:
         list(iter_offer_products(bytes(compressed)))
     assert info.value.line is not None
+
+
+def test_an_attribute_bomb_right_after_a_huge_token_is_still_counted() -> None:
+    """The batch grown for a long comment must not carry a whole crafted tag past the scan."""
+    attributes = " ".join(f'a{i}=""' for i in range(60_000))  # ~0.6 MB: fits in the batch
+    comment = "<!--" + "x" * 3_000_000 + "-->"
+    data = _feed('<product id="1"/>', comment + f'<product id="2" {attributes}/>')
+    tracemalloc.start()
+    try:
+        with pytest.raises(FeedError, match="more than 1000 attributes"):
+            list(iter_offer_products(data))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * len(data)  # the input and its batches; expat building them: 5x

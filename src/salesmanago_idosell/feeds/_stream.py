@@ -393,30 +393,12 @@ def _pull(
     chunk_size: int,
     max_item_bytes: int,
 ) -> Iterator[tuple[Mapping[str, str], Node, int]]:
-    fed = item_bytes = 0
     wanted = [chunk_size]  # the next batch's size: at least the token expat is holding
-    tag = _TagScan()
-    first = True
+    state = _Feed(driver, chunk_size, max_item_bytes)
     try:
         for data in _batches(chunks, wanted):
-            if first:
-                _sniff(data)
-                first = False
-            if tag.open:
-                tag.scan(data, 0, driver)  # refuses a start tag with too many attributes
-            finished = driver.emitted
-            yield from _feed_and_drain(driver, data)
-            fed += len(data)
-            pending = driver.pending(fed)
-            wanted[0] = max(chunk_size, pending)
-            if pending and pending <= len(data) and not tag.open:
-                tag.begin(data, len(data) - pending, driver)
-            elif not pending:
-                tag.open = False
-            item_bytes = item_bytes + len(data) if driver.emitted == finished else 0
-            if item_bytes > max_item_bytes:
-                message = f"an item (or a gap between items) is larger than {max_item_bytes} bytes"
-                raise driver.error(message)
+            yield from state.batch(data)
+            wanted[0] = max(chunk_size, state.pending)
         yield from _feed_and_drain(driver, b"", final=True)
     except GzipError as exc:
         raise driver.error(str(exc)) from None
@@ -426,47 +408,110 @@ def _pull(
             close()
 
 
+class _Feed:
+    """The byte accounting around the parser: what it holds, per item, per token."""
+
+    def __init__(self, driver: _Driver, chunk_size: int, max_item_bytes: int) -> None:
+        self.driver = driver
+        self.chunk_size = chunk_size
+        self.max_item_bytes = max_item_bytes
+        self.fed = self.pending = self.item_bytes = 0
+        self.token = _Token()
+        self.first = True
+
+    def batch(self, data: bytes) -> Iterator[tuple[Mapping[str, str], Node, int]]:
+        """Parse a batch; yield what it completed.
+
+        A start tag expat is holding is scanned before expat gets more of it (see
+        :class:`_Token`). A batch grown to hold the rest of a long token is cut right after
+        that token: the bytes that follow go in chunk-sized pieces, so no start tag larger
+        than a chunk ever reaches expat unscanned.
+        """
+        if self.first:
+            _sniff(data)
+            self.first = False
+        end = self.token.scan(data, 0, self.driver) if self.token.open else None
+        if end is None or len(data) <= self.chunk_size:
+            yield from self._parse(data)
+            return
+        yield from self._parse(data[:end])
+        for start in range(end, len(data), self.chunk_size):
+            piece = data[start : start + self.chunk_size]
+            if self.token.open:
+                self.token.scan(piece, 0, self.driver)
+            yield from self._parse(piece)
+
+    def _parse(self, data: bytes) -> Iterator[tuple[Mapping[str, str], Node, int]]:
+        driver = self.driver
+        finished = driver.emitted
+        yield from _feed_and_drain(driver, data)
+        self.fed += len(data)
+        pending = self.pending = driver.pending(self.fed)
+        if pending and pending <= len(data) and not self.token.open:
+            self.token.begin(data, len(data) - pending, driver)
+        elif not pending:
+            self.token.open = False
+        self.item_bytes = self.item_bytes + len(data) if driver.emitted == finished else 0
+        if self.item_bytes > self.max_item_bytes:
+            limit = self.max_item_bytes
+            raise driver.error(f"an item (or a gap between items) is larger than {limit} bytes")
+
+
 _TAG_MARKS = re.compile(rb"[\"'=>]")
 _NAME_START = re.compile(rb"<[^!?/]")
+_TERMINATORS = {b"<!--": b"-->", b"<?": b"?>"}
 
 
-class _TagScan:
-    """Counts the attributes of the start tag expat is holding, before expat gets more of it.
+class _Token:
+    """The unfinished token expat is holding: where it ends, and a start tag's attributes.
 
     Expat builds a start tag's attributes only once the tag is complete, and then all at
     once: a crafted tag with millions of attributes would cost gigabytes. The bytes of an
     unfinished tag are scanned (quote-aware, at C speed between marks) and the file refused as
     soon as the tag has more than :data:`MAX_ATTRIBUTES` - before expat sees the rest.
+    Comments and processing instructions are followed to their terminator.
     """
 
     def __init__(self) -> None:
         self.open = False
+        self._terminator = b""
         self._quote = b""
         self._count = 0
 
     def begin(self, data: bytes, start: int, driver: _Driver) -> None:
-        """A token starts at ``data[start]`` and is unfinished: scan it if it is a start tag."""
-        if not _NAME_START.match(data, start):
-            return  # a comment, processing instruction, end tag, CDATA or text
-        self.open, self._quote, self._count = True, b"", 0
-        self.scan(data, start + 1, driver)
+        """A token starts at ``data[start]`` and is unfinished: follow it if we can."""
+        self._quote, self._count = b"", 0
+        if _NAME_START.match(data, start):
+            self.open, self._terminator = True, b""
+            self.scan(data, start + 1, driver)
+            return
+        for head, terminator in _TERMINATORS.items():
+            if data.startswith(head, start):
+                self.open, self._terminator = True, terminator
+                return
 
-    def scan(self, data: bytes, start: int, driver: _Driver) -> None:
-        """Follow the tag through ``data``; close the scan at its ``>``."""
+    def scan(self, data: bytes, start: int, driver: _Driver) -> int | None:
+        """Follow the token through ``data``; the offset just after its end, if there."""
+        if self._terminator:
+            end = data.find(self._terminator, start)
+            if end < 0:
+                return None
+            self.open = False
+            return end + len(self._terminator)
         position = start
         while True:
             if self._quote:
                 end = data.find(self._quote, position)
                 if end < 0:
-                    return
+                    return None
                 position, self._quote = end + 1, b""
             mark = _TAG_MARKS.search(data, position)
             if mark is None:
-                return
+                return None
             char, position = data[mark.start() : mark.end()], mark.end()
             if char == b">":
                 self.open = False
-                return
+                return position
             if char == b"=":
                 self._count += 1
                 if self._count > MAX_ATTRIBUTES:
