@@ -146,7 +146,7 @@ class Shape:
 
 SHAPES = (
     Shape("full", languages=("pol", "eng", "ger"), sizes=3, images=4, params=lambda i: 3 + i % 63),
-    Shape("lean", languages=("pol",), sizes=8, images=2, params=lambda i: 2),
+    Shape("lean", languages=("pol", "eng"), sizes=5, images=2, params=lambda i: 1),
 )
 
 
