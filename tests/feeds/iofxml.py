@@ -42,6 +42,7 @@ class Style:
     comma: bool = False
     cdata: bool = True
     namespace: str = "none"  # "none" | "default" | "prefixed"
+    blank: bool = False  # write absent attributes as blank ones (``vat=""``, ``id="  "``)
 
 
 def offer_xml(
@@ -90,10 +91,19 @@ def _element(style: Style, name: str, attrs: Mapping[str, object], children: Seq
     if style.rng is not None:
         _shuffle(parts, style.rng)
     tag = name if name.startswith("iaiext:") else _prefix(style) + name
-    rendered = "".join(f" {k}={quoteattr(str(v))}" for k, v in attrs.items() if v is not None)
+    rendered = "".join(
+        f" {k}={quoteattr(str(v) if v is not None else _blank(style))}"
+        for k, v in attrs.items()
+        if v is not None or (style.blank and style.rng is not None and not k.startswith("xml"))
+    )
     if not parts:
         return f"<{tag}{rendered}/>"
     return f"<{tag}{rendered}>{''.join(parts)}</{tag}>"
+
+
+def _blank(style: Style) -> str:
+    """A blank attribute value: empty or whitespace only."""
+    return style.rng.choice(["", " ", "\t  "]) if style.rng is not None else ""
 
 
 def _shuffle(parts: list[str], rng: random.Random) -> None:

@@ -34,6 +34,7 @@ STYLES = st.builds(
     comma=st.booleans(),
     cdata=st.booleans(),
     namespace=st.sampled_from(["none", "default", "prefixed"]),
+    blank=st.booleans(),
 )
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -43,10 +43,19 @@ _PRIORITY = f"{IAIEXT}priority"
 _UNAVAILABLE = frozenset({"unavailable", "no", "n", "false", "0"})
 _YES = frozenset({"yes", "y", "true", "1"})
 _CACHE_SIZE = 4096
-# Bounded caches of immutable values met again and again in a feed (cleared when full).
+# Bounded caches of immutable values met again and again in a feed (cleared when full, and
+# by ``forget()`` when a stream ends). They only memoise: a value is the same with or without
+# them, whatever thread or stream put it there.
 _DECIMALS: dict[str, Decimal] = {}
 _PRICES: dict[tuple[str | None, str | None], Price | None] = {}
 _STOCKS: dict[tuple[str | None, str | None, str | None], Stock | None] = {}
+
+
+def forget() -> None:
+    """Empty the value caches (at the end of a stream: nothing stays in memory)."""
+    _DECIMALS.clear()
+    _PRICES.clear()
+    _STOCKS.clear()
 
 
 class ItemError(ValueError):

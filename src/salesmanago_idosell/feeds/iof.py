@@ -183,6 +183,7 @@ def _build_each(
                 continue
             yield product
     finally:
+        _convert.forget()
         close = getattr(items, "close", None)
         if close is not None:
             close()
