@@ -1,27 +1,27 @@
 """Pull-style streaming of XML items with a purpose-built pyexpat handler.
 
 The handler builds only what a :class:`Schema` names: a light :class:`Node` (attributes,
-kept children, whole text content) per kept element. Everything else - ``parameters``,
-``iaiext:`` extensions, unknown elements - is skipped by swapping in two counting handlers
-until it closes, so it costs one cheap call per tag and no objects. Whitespace between
-elements never reaches Python: the character-data handler is only set inside a text element.
+kept children, whole text content) per kept element, or just the attribute dict of a kept
+leaf. Everything else - ``parameters``, ``iaiext:`` extensions, unknown elements - builds
+nothing: an unread element is only noted, and if it has children they are skipped by swapping
+in two counting handlers until it closes. Whitespace between elements never reaches Python:
+the character-data handler is only set inside a kept text element.
 
 The generator feeds expat one chunk at a time with ``Parser.Parse(chunk, False)`` and hands
 out the items each chunk completed. Hostile input is refused before it can cost anything:
 
 * any ``<!DOCTYPE``, entity declaration or external entity reference (nothing expands,
-  nothing is fetched);
-* an element with more than :data:`MAX_ATTRIBUTES` attributes, elements nested deeper than
-  :data:`MAX_DEPTH`;
-* a start tag whose attributes expat is still collecting is counted as it arrives (see
-  :class:`_TagScan`), and an item above its byte limit is cut off - so memory stays bounded
-  and a crafted file ends in :class:`~salesmanago_idosell.errors.FeedError`, never
-  ``MemoryError``.
+  nothing is fetched); an HTML page or JSON is named as such;
+* a start tag with more than :data:`MAX_ATTRIBUTES` attributes: counted while it arrives
+  (see :class:`_Token`), before expat builds them all at once; kept elements nested deeper
+  than :data:`MAX_DEPTH`; an item above its byte limit. Memory stays bounded and a crafted
+  file ends in :class:`~salesmanago_idosell.errors.FeedError`, never ``MemoryError``.
 
 Expat 2.5 rescans an unfinished token from its start on every ``Parse`` call, so feeding a
 32 MB attribute in 16 KiB chunks is quadratic. The feeder therefore never hands expat less
 new input than the unfinished token it is holding (``CurrentByteIndex`` says where that token
-starts): every byte is rescanned at most about twice, whatever the token.
+starts): every byte is scanned about twice at most, whatever the token. A batch grown that
+way is cut right after the long token, so what follows it still goes in chunks.
 """
 
 from __future__ import annotations
