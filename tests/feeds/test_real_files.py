@@ -344,6 +344,7 @@ def test_many_attributes_below_the_limit_are_fine() -> None:
         b'\n<!doctype HTML PUBLIC "-//W3C//DTD HTML 4.01//EN"><html></html>',
         b'<html lang="pl"><body>404</body></html>',
         b'<?xml version="1.0"?><!DOCTYPE html><html/>',
+        b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
     ],
 )
 def test_an_html_page_served_instead_of_the_feed(page: bytes) -> None:
@@ -392,3 +393,20 @@ def test_an_attribute_bomb_right_after_a_huge_token_is_still_counted() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 3 * len(data)  # the input and its batches; expat building them: 5x
+
+
+def test_an_item_with_millions_of_small_kept_elements_is_cut_off() -> None:
+    stocks = '<stock id="0"/>' * 150_000  # 2 MB of input, a dict each once kept
+    data = _feed(
+        '<product id="1"/>',
+        f'<product id="2"><sizes><size id="1">{stocks}</size></sizes></product>',
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(FeedError, match="more than 100000 elements to read") as info:
+            list(iter_offer_products(data))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.item == "#1 (id 2)"
+    assert peak < 64 * 2**20

@@ -14,7 +14,8 @@ out the items each chunk completed. Hostile input is refused before it can cost 
   nothing is fetched); an HTML page or JSON is named as such;
 * a start tag with more than :data:`MAX_ATTRIBUTES` attributes: counted while it arrives
   (see :class:`_Token`), before expat builds them all at once; kept elements nested deeper
-  than :data:`MAX_DEPTH`; an item above its byte limit. Memory stays bounded and a crafted
+  than :data:`MAX_DEPTH`; an item with more than :data:`MAX_ITEM_ELEMENTS` kept elements or
+  above its byte limit. Memory stays bounded and a crafted
   file ends in :class:`~salesmanago_idosell.errors.FeedError`, never ``MemoryError``.
 
 Expat 2.5 rescans an unfinished token from its start on every ``Parse`` call, so feeding a
@@ -39,6 +40,7 @@ __all__ = [
     "IOF_NS",
     "MAX_ATTRIBUTES",
     "MAX_DEPTH",
+    "MAX_ITEM_ELEMENTS",
     "MAX_ITEM_BYTES",
     "Attrs",
     "Node",
@@ -61,6 +63,8 @@ IAIEXT = f"{IAIEXT_NS}{_SEP}"
 MAX_ITEM_BYTES = 64 * 1024 * 1024
 MAX_ATTRIBUTES = 1000
 MAX_DEPTH = 64
+MAX_ITEM_ELEMENTS = 100_000
+"""Kept elements per item: bounds the memory of one item (each costs a dict of attributes)."""
 
 Schema = dict[str, tuple[str, Union["Schema", None]]]
 """Kept children by expat name -> (local name, their own schema; ``None`` for text).
@@ -147,6 +151,7 @@ class _Driver:
         self._item_line = 0
         self._skip_depth = 0
         self._leaf = False
+        self._kept = 0
         self._text_depth = 0
         self._text: list[str] = []
         self.root: Node | None = None
@@ -180,7 +185,7 @@ class _Driver:
     def _start_root(self, name: str, attrs: dict[str, str]) -> None:
         self._too_many(attrs)
         local = _local(name)
-        if local.lower() == "html":
+        if name.rpartition(_SEP)[2].lower() == "html":  # also XHTML, in its namespace
             raise self.error("this is an HTML page, not an IOF feed (is the URL right?)")
         try:
             self._check_root(local, attrs)
@@ -215,6 +220,7 @@ class _Driver:
     def _begin_item(self, attrs: dict[str, str]) -> None:
         self._node = Node(attrs)
         self._in_item = True
+        self._kept = 0
         self._schema = self._item_schema
         self._item_line = self.parser.CurrentLineNumber
         parser = self.parser
@@ -231,6 +237,9 @@ class _Driver:
             return
         if len(attrs) > MAX_ATTRIBUTES:
             self._too_many(attrs)
+        self._kept += 1
+        if self._kept > MAX_ITEM_ELEMENTS:
+            raise self.error(f"an item has more than {MAX_ITEM_ELEMENTS} elements to read")
         local, schema = spec
         parent = self._node
         entry: Any
