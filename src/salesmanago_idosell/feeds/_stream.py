@@ -176,6 +176,10 @@ class _Driver:
             raise self.error("this is an HTML page, not an IOF feed (is the URL right?)")
         raise self.error("the feed contains a DOCTYPE (DTD), which is refused for safety")
 
+    def _too_big(self, attrs: dict[str, str]) -> NoReturn:
+        self._too_many(attrs)
+        raise self.error(f"an item has more than {MAX_ITEM_ELEMENTS} elements to read")
+
     def _too_many(self, attrs: dict[str, str]) -> None:
         if len(attrs) > MAX_ATTRIBUTES:
             raise self.error(f"an element has more than {MAX_ATTRIBUTES} attributes")
@@ -235,11 +239,9 @@ class _Driver:
         spec = self._schema.get(name) or self._unread(name)
         if spec is None:
             return
-        if len(attrs) > MAX_ATTRIBUTES:
-            self._too_many(attrs)
         self._kept += 1
-        if self._kept > MAX_ITEM_ELEMENTS:
-            raise self.error(f"an item has more than {MAX_ITEM_ELEMENTS} elements to read")
+        if self._kept > MAX_ITEM_ELEMENTS or len(attrs) > MAX_ATTRIBUTES:
+            self._too_big(attrs)
         local, schema = spec
         parent = self._node
         entry: Any
