@@ -55,12 +55,21 @@ def test_generated_products_parse_back_to_the_same_models(
 
 
 @SETTINGS
-@given(products=PRODUCT_LISTS, cuts=st.lists(st.integers(min_value=0), max_size=40))
+@given(
+    products=PRODUCT_LISTS,
+    style=STYLES,
+    cuts=st.lists(st.integers(min_value=0), max_size=40),
+    chunk_size=st.integers(min_value=1, max_value=512),
+)
 def test_chunk_boundaries_anywhere_give_the_same_result(
-    products: list[OfferProduct], cuts: list[int]
+    products: list[OfferProduct], style: Style, cuts: list[int], chunk_size: int
 ) -> None:
-    data = offer_xml(products)
-    assert list(iter_offer_products(_split(data, cuts))) == products
+    """Whatever the chunks of the source and the parser's own chunk size (where expat is
+    stopped and restarted), the same products come out."""
+    data = offer_xml(products, style=style)
+    expected = list(iter_offer_products(data))
+    assert list(iter_offer_products(_split(data, cuts), chunk_size=chunk_size)) == expected
+    assert expected == products
 
 
 @SETTINGS
@@ -88,7 +97,7 @@ def _one_byte_chunks(data: bytes) -> Iterator[bytes]:
 def test_one_byte_chunks_of_the_official_sample() -> None:
     expected = list(iter_offer_products(FULL_BYTES))
     assert len(expected) == 8
-    assert list(iter_offer_products(_one_byte_chunks(FULL_BYTES))) == expected
+    assert list(iter_offer_products(_one_byte_chunks(FULL_BYTES), chunk_size=1)) == expected
 
 
 def test_random_splits_of_the_official_samples() -> None:
@@ -98,7 +107,8 @@ def test_random_splits_of_the_official_samples() -> None:
     tree = parse_category_tree(categories)
     for _ in range(20):
         cuts = [rng.randrange(len(FULL_BYTES)) for _ in range(rng.randrange(1, 200))]
-        assert list(iter_offer_products(_split(FULL_BYTES, cuts))) == expected
+        size = rng.randrange(1, 2048)
+        assert list(iter_offer_products(_split(FULL_BYTES, cuts), chunk_size=size)) == expected
         cuts = [rng.randrange(len(categories)) for _ in range(rng.randrange(1, 50))]
         assert parse_category_tree(_split(categories, cuts)) == tree
 
