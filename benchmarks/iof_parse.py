@@ -1,29 +1,39 @@
-"""Time and trace the IOF parser against bare pyexpat and bare xmltodict, per feed size.
+"""Time and trace the typed IOF stream against bare xmltodict, lxml and pyexpat passes.
 
 Run from the repository root::
 
     .venv/bin/python benchmarks/iof_parse.py                      # 10 000 and 100 000 products
     .venv/bin/python benchmarks/iof_parse.py --sizes 2000,20000   # a quick run
 
-For every size it writes an IOF 3.0 ``full.xml`` of realistic shape (two languages, three
-sizes with two stock levels each, images, eight parameters, ``iaiext:`` extensions and
-whitespace between elements) into a temporary directory, then measures, in the same run and
-on the same file:
+For every size and both shapes it writes an IOF 3.0 ``full.xml`` into a temporary directory:
 
-* ``pyexpat``: a pyexpat pass with no handlers (the floor: tokenising only);
+* ``full``: products shaped like the official ``full.xml`` sample - names and descriptions
+  in three languages, three sizes with price, SRP, strikethrough price and two stock levels
+  each, four images, ``iaiext:`` extensions, and 3 to 65 parameters (the parameters are
+  what the typed stream skips and xmltodict builds);
+* ``lean``: few parameters (two) but many sizes and prices - one language, eight sizes with
+  price, SRP, strikethrough price and two stock levels each, two images.
+
+Then, on the same file and in the same run, it measures CPU time (``time.process_time``,
+best of ``--repeat``; the passes are interleaved so a busy machine slows them alike) of:
+
+* ``expat``: a pyexpat pass with no handlers (the floor: tokenising only);
+* ``lxml``: ``lxml.etree.iterparse(events=("end",), tag="product")`` with ``clear()`` and
+  the finished siblings deleted (skipped when lxml is not installed: ``pip install lxml``);
 * ``xmltodict``: ``xmltodict.parse(file, item_depth=3, item_callback=...)``, the bare
-  streaming pass that builds one dict per product and drops it (the baseline);
-* ``iter_offer_products``: the typed stream (dicts -> attrs models).
+  streaming pass building one dict per product;
+* ``typed``: ``iter_offer_products``, typed attrs models.
 
-Wall time is the best of ``--repeat`` runs; peak memory is traced with ``tracemalloc`` in a
-separate run (tracing slows Python down, so it never overlaps a timed run). Targets (issue 4):
-the typed stream within 1.3x the bare xmltodict time, and its peak memory flat from the
-smallest to the largest feed.
+The typed stream's peak memory is traced with ``tracemalloc`` in a separate run (tracing
+slows Python down, so it never overlaps a timed run). Targets (issue 13): typed/xmltodict at
+most 1.0, typed/lxml at most 2.5 on both shapes, and the typed stream's peak memory flat from
+the smallest to the largest size.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import tempfile
 import time
@@ -38,8 +48,8 @@ import xmltodict
 from salesmanago_idosell.feeds import iter_offer_products
 
 Run = Callable[[Path], int]
-TIME_TARGET = 1.3
 MIB = 2**20
+TARGETS = {"xmltodict": 1.0, "lxml": 2.5}
 
 HEADER = """<?xml version="1.0" encoding="utf-8"?>
 <offer xmlns:iof="http://www.iai-shop.com/developers/iof.phtml"
@@ -50,17 +60,26 @@ HEADER = """<?xml version="1.0" encoding="utf-8"?>
 FOOTER = "</products>\n</offer>\n"
 
 PARAMETER = """<parameter id="{k}" name="Parametr {k}" type="parameter" priority="{k}"
- distinction="n">
+ distinction="n"><iaiext:translation xml:lang="eng" name="Parameter {k}"/>
 <value id="{k}{v}" name="wartość {v}" priority="0"/></parameter>
 """
-PARAMETERS = "".join(PARAMETER.format(k=k, v=k % 3) for k in range(1, 9))
 
 SIZE = """<size id="{s}" name="S{s}" panel_name="s{s}" code="{i}-{s}" code_producer="590{i:09d}{s}"
  iaiext:code_external="EXT-{i}-{s}" weight="1353" iaiext:weight_net="1100">
 <price gross="{g}.{s}0" net="{n},{s}5"/><srp gross="199.99" net="162.59"/>
+<strikethrough_retail_price gross="{h}.99" net="{n}.00"/>
+<strikethrough_wholesale_price gross="{h}.99" net="{n}.00"/>
 <stock id="0" quantity="{q}" available_stock_quantity="{q}" stock_quantity="{q}.000"/>
 <stock id="1" quantity="-1"/></size>
 """
+
+TEXTS = """<name xml:lang="{lang}"><![CDATA[Towar {i} ({lang}) <zażółć>]]></name>
+<short_desc xml:lang="{lang}"><![CDATA[Opis krótki {i}]]></short_desc>
+<long_desc xml:lang="{lang}"><![CDATA[<p>Opis długi towaru {i}, z <b>HTML</b>.</p>]]></long_desc>
+<iaiext:meta_title xml:lang="{lang}">Meta {i}</iaiext:meta_title>
+"""
+
+IMAGE = '<image iaiext:priority="{k}" url="https://shop.example.pl/gfx/{i}_{k}.jpg" hash="h{k}"/>\n'
 
 PRODUCT = """<product id="{i}" currency="PLN" code_on_card="C-{i}" type="regular" vat="23.0"
  site="1">
@@ -72,40 +91,71 @@ PRODUCT = """<product id="{i}" currency="PLN" code_on_card="C-{i}" type="regular
 <warranty id="2" type="producer" period="24" name="Gwarancja"/>
 <card url="https://shop.example.pl/product-pol-{i}.html"/>
 <description>
-<name xml:lang="pol"><![CDATA[Przykładowy towar {i} <zażółć>]]></name>
-<name xml:lang="eng"><![CDATA[Sample product {i}]]></name>
-<short_desc xml:lang="pol"><![CDATA[Opis krótki {i}]]></short_desc>
-<long_desc xml:lang="pol"><![CDATA[<p>Opis długi towaru {i}, z <b>HTML</b>.</p>]]></long_desc>
-<iaiext:meta_title xml:lang="pol">Meta {i}</iaiext:meta_title>
-</description>
+{texts}</description>
 <price gross="{g}.60" net="{n}.22"/><srp gross="0" net="0"/>
+<strikethrough_retail_price gross="{h}.99" net="{n}.00"/>
 <sizes iaiext:group_id="1" iaiext:group_name="Ubrania">
 {sizes}</sizes>
 <images><large>
-<image iaiext:priority="2" url="https://shop.example.pl/gfx/{i}_2.jpg" hash="h2" width="600"/>
-<image iaiext:priority="1" url="https://shop.example.pl/gfx/{i}_1.jpg" hash="h1" width="600"/>
-</large><icons><icon url="https://shop.example.pl/gfx/icons/{i}.jpg"/></icons></images>
+{images}</large><icons><icon url="https://shop.example.pl/gfx/icons/{i}.jpg"/></icons></images>
 <parameters>
 {parameters}</parameters>
 </product>
 """
 
 
-def product_xml(i: int) -> str:
-    """The ``<product>`` element of product number ``i``."""
-    gross, net = 100 + i % 900, 80 + i % 700
-    sizes = "".join(SIZE.format(i=i, s=s, g=gross, n=net, q=i % 50) for s in range(1, 4))
-    return PRODUCT.format(
-        i=i, p=i % 97, c=1000 + i % 40, g=gross, n=net, sizes=sizes, parameters=PARAMETERS
-    )
+class Shape:
+    """How the products of one benchmark feed are built."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        languages: Sequence[str],
+        sizes: int,
+        images: int,
+        params: Callable[[int], int],
+    ) -> None:
+        self.name = name
+        self.languages = languages
+        self.sizes = sizes
+        self.images = images
+        self.params = params
+
+    def product_xml(self, i: int) -> str:
+        """The ``<product>`` element of product number ``i``."""
+        gross, net = 100 + i % 900, 80 + i % 700
+        sizes = "".join(
+            SIZE.format(i=i, s=s, g=gross, n=net, h=gross + 50, q=i % 50)
+            for s in range(1, self.sizes + 1)
+        )
+        parameters = "".join(PARAMETER.format(k=k, v=k % 3) for k in range(1, self.params(i) + 1))
+        return PRODUCT.format(
+            i=i,
+            p=i % 97,
+            c=1000 + i % 40,
+            g=gross,
+            n=net,
+            h=gross + 50,
+            texts="".join(TEXTS.format(i=i, lang=lang) for lang in self.languages),
+            sizes=sizes,
+            images="".join(IMAGE.format(i=i, k=k) for k in range(1, self.images + 1)),
+            parameters=parameters,
+        )
 
 
-def write_feed(path: Path, products: int) -> None:
+SHAPES = (
+    Shape("full", languages=("pol", "eng", "ger"), sizes=3, images=4, params=lambda i: 3 + i % 63),
+    Shape("lean", languages=("pol", "eng"), sizes=5, images=2, params=lambda i: 1),
+)
+
+
+def write_feed(path: Path, products: int, shape: Shape) -> None:
     """Write a synthetic IOF ``full.xml`` with ``products`` products, one at a time."""
     with path.open("w", encoding="utf-8") as out:
         out.write(HEADER)
         for i in range(1, products + 1):
-            out.write(product_xml(i))
+            out.write(shape.product_xml(i))
         out.write(FOOTER)
 
 
@@ -115,6 +165,18 @@ def run_expat(path: Path) -> int:
     with path.open("rb") as stream:
         parser.ParseFile(stream)
     return 0
+
+
+def run_lxml(path: Path) -> int:
+    """Bare lxml ``iterparse`` of the products, each cleared and dropped when finished."""
+    etree = importlib.import_module("lxml.etree")
+    count = 0
+    for _, element in etree.iterparse(str(path), events=("end",), tag="product"):
+        count += 1
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+    return count
 
 
 def run_xmltodict(path: Path) -> int:
@@ -136,21 +198,21 @@ def run_typed(path: Path) -> int:
     return sum(1 for _ in iter_offer_products(path))
 
 
-PASSES: dict[str, Run] = {
-    "pyexpat": run_expat,
-    "xmltodict": run_xmltodict,
-    "iter_offer_products": run_typed,
-}
+def passes() -> dict[str, Run]:
+    """The passes to measure (``lxml`` only when it is installed)."""
+    found: dict[str, Run] = {"expat": run_expat}
+    if importlib.util.find_spec("lxml") is not None:
+        found["lxml"] = run_lxml
+    found["xmltodict"] = run_xmltodict
+    found["typed"] = run_typed
+    return found
 
 
-def best_time(run: Run, path: Path, repeat: int) -> tuple[float, int]:
-    """Best wall time of ``repeat`` runs in seconds, and the count the run returned."""
-    times, count = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        count = run(path)
-        times.append(time.perf_counter() - start)
-    return min(times), count
+def cpu_seconds(run: Run, path: Path) -> tuple[float, int]:
+    """CPU seconds of one run and the count it returned."""
+    start = time.process_time()
+    count = run(path)
+    return time.process_time() - start, count
 
 
 def peak_memory(run: Run, path: Path) -> int:
@@ -163,38 +225,56 @@ def peak_memory(run: Run, path: Path) -> int:
         tracemalloc.stop()
 
 
-def measure(path: Path, products: int, repeat: int) -> dict[str, tuple[float, int]]:
-    """Time and trace every pass on one feed; print its table; ``{pass: (seconds, peak)}``."""
-    print(f"\n{products:,} products, {path.stat().st_size / 1e6:,.1f} MB (best of {repeat})")
-    print(f"{'pass':<22}{'seconds':>9}{'products/s':>12}{'time x':>8}{'peak MiB':>10}")
-    results: dict[str, tuple[float, int]] = {}
-    counts: dict[str, int] = {}
-    for name, run in PASSES.items():
-        seconds, counts[name] = best_time(run, path, repeat)
-        results[name] = (seconds, peak_memory(run, path))
-    assert counts["iter_offer_products"] == counts["xmltodict"] == products, counts
-    base = results["xmltodict"][0]
+Results = dict[str, tuple[float, int]]
+
+
+def measure(path: Path, products: int, repeat: int, label: str) -> Results:
+    """Time (interleaved, best of ``repeat``) and trace every pass on one feed; print it."""
+    runs = passes()
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            seconds, count = cpu_seconds(run, path)
+            if name in ("xmltodict", "typed", "lxml") and count != products:
+                raise SystemExit(f"{name} counted {count} products, not {products}")
+            best[name] = min(best.get(name, seconds), seconds)
+    # tracing is slow: only the typed stream's peak is traced (the baselines' are not the point)
+    results = {name: (best[name], 0) for name in runs}
+    results["typed"] = (best["typed"], peak_memory(run_typed, path))
+    size = path.stat().st_size / 1e6
+    print(f"\n{label}: {products:,} products, {size:,.1f} MB (CPU s, best of {repeat})")
+    print(f"{'pass':<12}{'seconds':>9}{'products/s':>12}{'typed/x':>9}{'peak MiB':>10}")
+    typed = results["typed"][0]
     for name, (seconds, peak) in results.items():
+        traced = f"{peak / MIB:>10.2f}" if name == "typed" else f"{'-':>10}"
         print(
-            f"{name:<22}{seconds:>9.2f}{products / seconds:>12,.0f}"
-            f"{seconds / base:>8.2f}{peak / MIB:>10.2f}"
+            f"{name:<12}{seconds:>9.2f}{products / seconds:>12,.0f}{typed / seconds:>9.2f}{traced}"
         )
     return results
 
 
-def summary(results: dict[int, dict[str, tuple[float, int]]]) -> None:
-    """The targets: typed/xmltodict time ratio per size, typed peak memory across sizes."""
-    print("\nsummary (iter_offer_products)")
-    for products, passes in results.items():
-        ratio = passes["iter_offer_products"][0] / passes["xmltodict"][0]
-        verdict = "ok" if ratio <= TIME_TARGET else "over target"
-        print(f"  {products:>9,} products: {ratio:.2f}x xmltodict ({verdict}, <= {TIME_TARGET})")
-    peaks = {n: p["iter_offer_products"][1] for n, p in results.items()}
-    low, high = min(peaks), max(peaks)
-    print(
-        f"  peak memory {peaks[low] / MIB:.2f} MiB at {low:,} products, "
-        f"{peaks[high] / MIB:.2f} MiB at {high:,} (x{peaks[high] / peaks[low]:.2f})"
-    )
+def summary(results: dict[tuple[str, int], Results]) -> None:
+    """The ratios against every baseline, and the typed stream's peak memory per size."""
+    print("\nsummary: typed stream CPU time / baseline (target), peak memory")
+    for (shape_name, products), found in results.items():
+        typed = found["typed"][0]
+        ratios = [f"/expat {typed / found['expat'][0]:.2f}"]
+        for base, target in TARGETS.items():
+            if base in found:
+                ratio = typed / found[base][0]
+                mark = "ok" if ratio <= target else "OVER"
+                ratios.append(f"/{base} {ratio:.2f} (<= {target} {mark})")
+            else:
+                ratios.append(f"/{base} n/a (not installed)")
+        peak = found["typed"][1] / MIB
+        line = ", ".join(ratios) + f", peak {peak:.2f} MiB"
+        print(f"  {shape_name:<5}{products:>9,}: {line}")
+    for shape in SHAPES:
+        peaks = {n: r["typed"][1] for (s, n), r in results.items() if s == shape.name}
+        if len(peaks) > 1:
+            low, high = min(peaks), max(peaks)
+            growth = peaks[high] / peaks[low]
+            print(f"  {shape.name}: peak memory x{growth:.2f} from {low:,} to {high:,} products")
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -206,20 +286,22 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Generate the feeds, measure every pass per size, print the tables and the summary."""
+    """Generate the feeds, measure every pass per shape and size, print tables and summary."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--sizes", type=parse_sizes, default=[10_000, 100_000])
-    parser.add_argument("--repeat", type=int, default=1, help="timed runs per pass (best)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per pass (best)")
     parser.add_argument("--tmpdir", type=Path, default=None, help="where to write the feeds")
     args = parser.parse_args(argv)
-    print(f"Python {sys.version.split()[0]}, {expat.EXPAT_VERSION}")
-    results: dict[int, dict[str, tuple[float, int]]] = {}
+    print(f"Python {sys.version.split()[0]}, {expat.EXPAT_VERSION}, passes: {list(passes())}")
+    results: dict[tuple[str, int], Results] = {}
     with tempfile.TemporaryDirectory(dir=args.tmpdir) as tmp:
-        for products in args.sizes:
-            path = Path(tmp, f"full-{products}.xml")
-            write_feed(path, products)
-            results[products] = measure(path, products, max(args.repeat, 1))
-            path.unlink()
+        for shape in SHAPES:
+            for products in args.sizes:
+                path = Path(tmp, f"{shape.name}-{products}.xml")
+                write_feed(path, products, shape)
+                label = f"{shape.name} shape"
+                results[shape.name, products] = measure(path, products, max(args.repeat, 1), label)
+                path.unlink()
     summary(results)
 
 

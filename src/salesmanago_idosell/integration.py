@@ -26,6 +26,7 @@ from .categories import CategoryTree
 from .config import IntegrationConfig
 from .errors import SyncInProgressError, ValidationError
 from .feeds import (
+    FeedSkip,
     FeedSource,
     OfferProduct,
     PreviewResult,
@@ -459,7 +460,14 @@ class Integration:
                 batch_size=self.config.product_batch_size,
                 tree=self._category_tree(categories),
             )
-            products: Iterator[OfferProduct] = iter_offer_products(self._feed(feed))
+
+            def unreadable(skip: FeedSkip) -> None:  # read from the feed, but not readable
+                run.report.stream("offer").read += 1
+                run.report.skip("offer", skip.record, skip.reason)
+
+            products: Iterator[OfferProduct] = iter_offer_products(
+                self._feed(feed), on_skip=unreadable
+            )
             if run.progress is not None:
                 products = _counting(products, run.progress)
             offer.run(run, products)

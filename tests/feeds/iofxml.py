@@ -17,6 +17,7 @@ from attrs import frozen
 
 from salesmanago_idosell.feeds import NOT_TRACKED, OfferProduct, Price, Quantity, Size, Stock
 
+_AVAILABLE = {True: "available", False: "unavailable"}
 IOF_NS = "http://www.iai-shop.com/developers/iof.phtml"
 IAIEXT_NS = "http://www.iai-shop.com/developers/iof/extensions.phtml"
 
@@ -41,6 +42,7 @@ class Style:
     comma: bool = False
     cdata: bool = True
     namespace: str = "none"  # "none" | "default" | "prefixed"
+    blank: bool = False  # write absent attributes as blank ones (``vat=""``, ``id="  "``)
 
 
 def offer_xml(
@@ -89,10 +91,19 @@ def _element(style: Style, name: str, attrs: Mapping[str, object], children: Seq
     if style.rng is not None:
         _shuffle(parts, style.rng)
     tag = name if name.startswith("iaiext:") else _prefix(style) + name
-    rendered = "".join(f" {k}={quoteattr(str(v))}" for k, v in attrs.items() if v is not None)
+    rendered = "".join(
+        f" {k}={quoteattr(str(v) if v is not None else _blank(style))}"
+        for k, v in attrs.items()
+        if v is not None or (style.blank and style.rng is not None and not k.startswith("xml"))
+    )
     if not parts:
         return f"<{tag}{rendered}/>"
     return f"<{tag}{rendered}>{''.join(parts)}</{tag}>"
+
+
+def _blank(style: Style) -> str:
+    """A blank attribute value: empty or whitespace only."""
+    return style.rng.choice(["", " ", "\t  "]) if style.rng is not None else ""
 
 
 def _shuffle(parts: list[str], rng: random.Random) -> None:
@@ -149,8 +160,10 @@ def _size(size: Size, style: Style) -> str:
         "code_producer": size.producer_code,
         "iaiext:code_external": size.external_code,
         "weight": _number(size.weight, style),
+        "available": None if size.available is None else _AVAILABLE[size.available],
     }
     children = [_price("price", size.price, style), _price("srp", size.srp, style)]
+    children.append(_price("strikethrough_retail_price", size.strikethrough_price, style))
     children += [_stock(s, style) for s in size.stocks]
     return _element(style, "size", attrs, children)
 
@@ -193,6 +206,7 @@ def _product_children(product: OfferProduct, style: Style) -> list[str]:
     description += _texts("short_desc", product.short_descriptions, style)
     description += _texts("long_desc", product.long_descriptions, style)
     children = [_price("price", product.price, style), _price("srp", product.srp, style)]
+    children.append(_price("strikethrough_retail_price", product.strikethrough_price, style))
     if product.producer is not None:
         producer = {"id": product.producer.id, "name": product.producer.name}
         children.append(_element(style, "producer", producer, []))

@@ -27,7 +27,9 @@ _CHARS = st.characters(exclude_categories=("Cs", "Cc", "Cn")) | st.sampled_from(
 _RAW_TEXT = st.text(_CHARS, min_size=1, max_size=30)
 # Element text is stripped by the parser, so generate it already stripped and non-empty.
 TEXT = _RAW_TEXT.map(str.strip).filter(bool) | st.just("a ]]> b") | st.just("x\r\ny")
-ATTR = st.text(_CHARS, max_size=30)
+# Attribute values are stripped by the parser and a blank one means absent: generate them
+# stripped and non-empty (optional ones are ``None`` when absent).
+ATTR = st.text(_CHARS, min_size=1, max_size=30).map(str.strip).filter(bool)
 IDENT = st.text("abcXYZ0123456789-_", min_size=1, max_size=12)
 LANGS = st.sampled_from(["pol", "eng", "ger", "cze"])
 
@@ -52,7 +54,7 @@ STOCKS = st.builds(
 
 SIZES = st.builds(
     Size,
-    id=IDENT,
+    id=st.none() | IDENT,
     name=st.none() | ATTR,
     code=st.none() | IDENT,
     producer_code=st.none() | IDENT,
@@ -60,6 +62,8 @@ SIZES = st.builds(
     weight=st.none() | AMOUNT,
     price=st.none() | PRICES,
     srp=st.none() | PRICES,
+    strikethrough_price=st.none() | PRICES,
+    available=st.none() | st.booleans(),
     stocks=st.lists(STOCKS, max_size=3).map(tuple),
 )
 
@@ -75,14 +79,16 @@ PRODUCTS = st.builds(
     removed=st.booleans(),
     code_on_card=st.none() | IDENT,
     producer=st.none() | st.builds(Producer, id=IDENT, name=st.none() | ATTR),
-    category=st.none() | st.builds(CategoryRef, id=st.integers(0, 2**40), path=ATTR.filter(bool)),
-    idosell_category=st.none() | st.builds(IdosellCategoryRef, id=IDENT, path=ATTR.filter(bool)),
+    category=st.none()
+    | st.builds(CategoryRef, id=IDENT | st.integers(0, 2**40).map(str), path=ATTR),
+    idosell_category=st.none() | st.builds(IdosellCategoryRef, id=IDENT, path=ATTR),
     card_url=st.none() | URLS,
     names=TEXTS,
     short_descriptions=TEXTS,
     long_descriptions=TEXTS,
     price=st.none() | PRICES,
     srp=st.none() | PRICES,
+    strikethrough_price=st.none() | PRICES,
     sizes=st.lists(SIZES, max_size=3).map(tuple),
     images=st.lists(URLS, max_size=4, unique=True).map(tuple),
     icon_url=st.none() | URLS,

@@ -88,9 +88,12 @@ def test_sample_product_33_untracked_stock_and_six_images(sample: dict[str, Offe
     )
 
 
-def test_sample_product_34_tracked_stock_and_srp_discount(sample: dict[str, OfferProduct]) -> None:
+def test_sample_product_34_tracked_stock_and_strikethrough_discount(
+    sample: dict[str, OfferProduct],
+) -> None:
     # Nine sizes in warehouse 1: 102+100+102+100+103+100+104+100+100 = 911.
-    # srp 6272.36 > price 6125.87: the SRP is the price, the shop price the discount price.
+    # strikethrough 56421.49 > price 6125.87: the crossed-out price is the price, the shop
+    # price the discount price (the SRP 6272.36 is not a discount).
     assert _mapped(sample["34"], language="eng") == CatalogProduct(
         product_id="34",
         name="Sample product 34",
@@ -104,7 +107,7 @@ def test_sample_product_34_tracked_stock_and_srp_discount(sample: dict[str, Offe
         available=True,
         active=True,
         quantity=911,
-        price=Decimal("6272.36"),
+        price=Decimal("56421.49"),
         discount_price=Decimal("6125.87"),
         system_details=SystemDetails(brand="H&M"),
     )
@@ -198,7 +201,7 @@ SLASHED = CategoryTree.of(
 
 
 def test_names_with_a_slash_are_resolved_through_the_tree() -> None:
-    product = _product(category=CategoryRef(id=2, path="Wiosna/Lato/Kurtki 1/2"))
+    product = _product(category=CategoryRef(id="2", path="Wiosna/Lato/Kurtki 1/2"))
     with_tree = _mapped(product, category_tree=SLASHED)
     assert (with_tree.main_category, with_tree.categories) == (
         "Kurtki 1/2",
@@ -210,19 +213,19 @@ def test_names_with_a_slash_are_resolved_through_the_tree() -> None:
 
 
 def test_tree_names_follow_the_language() -> None:
-    product = _product(category=CategoryRef(id=2, path="x"))
+    product = _product(category=CategoryRef(id="2", path="x"))
     mapped = to_catalog_product(product, language="eng", category_tree=SLASHED)
     assert isinstance(mapped, CatalogProduct)
     assert mapped.categories == ("Spring/Summer", "Jackets 1/2")
 
 
 def test_category_missing_from_the_tree_uses_the_feed_path() -> None:
-    product = _product(category=CategoryRef(id=99, path=" Odzież / Kurtki  zimowe/"))
+    product = _product(category=CategoryRef(id="99", path=" Odzież / Kurtki  zimowe/"))
     mapped = _mapped(product, category_tree=SLASHED)
     assert mapped.categories == ("Odzież", "Kurtki zimowe")
 
 
-@pytest.mark.parametrize("category", [None, CategoryRef(id=0, path="*Kategoria tymczasowa")])
+@pytest.mark.parametrize("category", [None, CategoryRef(id="0", path="*Kategoria tymczasowa")])
 def test_no_category_is_uncategorized(category: CategoryRef | None) -> None:
     mapped = _mapped(_product(category=category))
     assert (mapped.main_category, mapped.categories, mapped.category_external_id) == (
@@ -233,7 +236,7 @@ def test_no_category_is_uncategorized(category: CategoryRef | None) -> None:
 
 
 def test_at_most_five_categories_from_the_top_and_no_duplicates() -> None:
-    product = _product(category=CategoryRef(id=5, path="A/B/A/C/D/E/F"))
+    product = _product(category=CategoryRef(id="5", path="A/B/A/C/D/E/F"))
     mapped = _mapped(product)
     assert mapped.categories == ("A", "B", "C", "D", "E")
     assert mapped.main_category == "F"
@@ -297,25 +300,64 @@ def test_no_sizes_means_unknown_stock() -> None:
 
 
 @pytest.mark.parametrize(
-    ("price", "srp", "expected"),
+    ("price", "srp", "strikethrough", "expected"),
     [
-        ("100", "120", (Decimal("120.00"), Decimal("100.00"))),
-        ("100", "100", (Decimal("100.00"), None)),
-        ("100", "0", (Decimal("100.00"), None)),
-        ("100", None, (Decimal("100.00"), None)),
-        ("10.005", None, (Decimal("10.01"), None)),
+        # the reported product: the shop shows 3899.99 crossed out, sells for 3343.13
+        ("3343.13", "3343.13", "3899.99", (Decimal("3899.99"), Decimal("3343.13"))),
+        ("100", "120", None, (Decimal("100.00"), None)),  # an SRP is not a discount
+        ("100", None, "100", (Decimal("100.00"), None)),
+        ("100", None, "90", (Decimal("100.00"), None)),
+        ("100", "0", "0", (Decimal("100.00"), None)),
+        ("100", None, None, (Decimal("100.00"), None)),
+        ("10.005", None, None, (Decimal("10.01"), None)),
     ],
 )
 def test_price_and_discount_price(
-    price: str, srp: str | None, expected: tuple[Decimal, Decimal | None]
+    price: str, srp: str | None, strikethrough: str | None, expected: tuple[Decimal, Decimal | None]
 ) -> None:
     product = _product(
         price=Price(gross=Decimal(price)),
         srp=Price(gross=Decimal(srp)) if srp is not None else None,
+        strikethrough_price=Price(gross=Decimal(strikethrough)) if strikethrough else None,
     )
     mapped = _mapped(product)
     assert (mapped.price, mapped.discount_price) == expected
     assert mapped.set_as_null == (() if expected[1] else ("discountPrice",))
+
+
+def test_the_reported_product_read_from_xml() -> None:
+    document = (
+        b'<offer file_format="IOF" version="3.0"><products language="pol" currency="PLN">'
+        b'<product id="5"><description><name xml:lang="pol">Kanapa</name></description>'
+        b'<price gross="3343.13" net="2718.0"/><srp gross="3343.13" net="2718.0"/>'
+        b'<strikethrough_retail_price gross="3899.99" net="3170.72"/></product>'
+        b"</products></offer>"
+    )
+    (product,) = iter_offer_products(document)
+    assert product.strikethrough_price == Price(gross=Decimal("3899.99"), net=Decimal("3170.72"))
+    mapped = _mapped(product)
+    assert (mapped.price, mapped.discount_price) == (Decimal("3899.99"), Decimal("3343.13"))
+
+
+def test_a_price_of_zero_is_not_published() -> None:
+    skip = Skip("product 7", "product price is 0 (a hidden price): not published")
+    assert to_catalog_product(_product(price=Price(gross=Decimal(0))), language="pol") == skip
+    # a size with a real price is the price; a 0 size price is not the cheapest
+    sizes = (Size(price=Price(gross=Decimal(0))), Size(price=Price(gross=Decimal("15"))))
+    mapped = _mapped(_product(price=Price(gross=Decimal("0.00")), sizes=sizes))
+    assert mapped.price == Decimal("15.00")
+
+
+def test_size_strikethrough_when_the_cheapest_size_is_the_price() -> None:
+    sizes = (
+        Size(price=Price(gross=Decimal(30)), strikethrough_price=Price(gross=Decimal(50))),
+        Size(price=Price(gross=Decimal(20)), strikethrough_price=Price(gross=Decimal(25))),
+    )
+    mapped = _mapped(_product(price=None, sizes=sizes))
+    assert (mapped.price, mapped.discount_price) == (Decimal("25.00"), Decimal("20.00"))
+    # the product's own price differs from the size's: the size's crossed price is not used
+    mapped = _mapped(_product(price=Price(gross=Decimal(18)), sizes=sizes))
+    assert (mapped.price, mapped.discount_price) == (Decimal("18.00"), None)
 
 
 def test_price_falls_back_to_the_cheapest_size() -> None:
@@ -327,7 +369,7 @@ def test_price_falls_back_to_the_cheapest_size() -> None:
 def test_comma_decimals_from_the_feed() -> None:
     product = _product(
         price=Price(gross=Decimal("1563.6"), net=Decimal("1271.22")),
-        srp=Price(gross=Decimal("1600.99")),
+        strikethrough_price=Price(gross=Decimal("1600.99")),
         sizes=(Size(id="1", stocks=(Stock(warehouse_id="0", quantity=Decimal("2.5")),)),),
     )
     document = offer_xml([product], style=Style(comma=True))
@@ -339,6 +381,9 @@ def test_comma_decimals_from_the_feed() -> None:
         Decimal("1563.60"),
         2,
     )
+
+
+NO_PRICE = "product has no gross price"
 
 
 # --- brand, removal, skips --------------------------------------------------------------------
@@ -374,8 +419,8 @@ def test_removed_product_keeps_its_data() -> None:
         (_product(id=" "), Skip("product (no id)", "product has no id")),
         (_product(names={"pol": "  "}), Skip("product 7", "product has no name")),
         (_product(names={}), Skip("product 7", "product has no name")),
-        (_product(price=None), Skip("product 7", "product has no gross price")),
-        (_product(price=Price(gross=Decimal(-1))), Skip("product 7", "product has no gross price")),
+        (_product(price=None), Skip("product 7", NO_PRICE)),
+        (_product(price=Price(gross=Decimal(-1))), Skip("product 7", NO_PRICE)),
         (
             _product(currency="EUR"),
             Skip("product 7", "product currency EUR is not the catalog currency PLN"),

@@ -14,6 +14,7 @@ import pytest
 
 from salesmanago_idosell import FeedError, SalesmanagoIdosellError
 from salesmanago_idosell.feeds import (
+    FeedSkip,
     iter_light_products,
     iter_offer_products,
     parse_category_tree,
@@ -227,28 +228,33 @@ def test_rss_is_not_iof() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('<price gross="abc" net="1"/>', "price gross is not a finite number: 'abc'"),
+        ('<price gross="abc" net="1"/>', "price gross is not a number: 'abc'"),
         ('<price gross="NaN" net="1"/>', "price gross is not a finite number"),
         ('<sizes><size id="1"><stock id="0" quantity="x"/></size></sizes>', "stock quantity"),
-        ('<sizes><size name="no id"/></sizes>', "a size has no id attribute"),
-        ('<category id="abc" name="A"/>', "category id is not an integer"),
-        ('<producer name="no id"/>', "the producer has no id"),
+        ('<sizes><size id="1" weight="heavy"/></sizes>', "size weight is not a number"),
     ],
 )
-def test_unreadable_values_name_the_product(body: str, message: str) -> None:
-    data = _feed(_product(1) + f'<product id="x9">{body}</product>')
-    products = iter_offer_products(data)
-    assert next(products).id == "1"
-    with pytest.raises(FeedError, match=message) as info:
-        next(products)
-    assert info.value.item == "#1 (id x9)"
-    assert info.value.line == 3
+def test_an_unreadable_value_skips_its_product_only(body: str, message: str) -> None:
+    data = _feed(_product(1) + f'\n<product id="x9">{body}</product>\n' + _product(3))
+    skipped: list[FeedSkip] = []
+    ids = [p.id for p in iter_offer_products(data, on_skip=skipped.append)]
+    assert ids == ["1", "3"]
+    assert [(s.id, s.line) for s in skipped] == [("x9", 4)]
+    assert message in skipped[0].reason
+    assert skipped[0].record == "product x9 (line 4)"
 
 
-def test_product_without_id() -> None:
-    with pytest.raises(FeedError, match="the product has no id") as info:
-        list(iter_offer_products(_feed("<product/>")))
-    assert info.value.item == "#0"
+def test_product_without_id_is_a_skip() -> None:
+    skipped: list[FeedSkip] = []
+    products = list(iter_offer_products(_feed('<product vat="23"/>'), on_skip=skipped.append))
+    assert products == []
+    assert skipped == [FeedSkip(id=None, line=2, reason="the product has no id")]
+
+
+def test_skips_are_logged_without_a_callback(caplog: pytest.LogCaptureFixture) -> None:
+    data = _feed(_product(1) + '<product id="2" vat="abc"/>')
+    assert [p.id for p in iter_offer_products(data)] == ["1"]
+    assert "skipped product 2 (line 3): vat is not a number: 'abc'" in caplog.text
 
 
 def test_an_oversized_product_is_cut_off() -> None:
@@ -282,9 +288,18 @@ def test_text_between_products_does_not_accumulate() -> None:
 
 
 def test_deep_nesting_is_cut_off() -> None:
-    body = "<description>" + "<a>" * 10_000 + "</a>" * 10_000 + "</description>"
+    body = '<category id="1">' * 10_000 + "</category>" * 10_000
     with pytest.raises(FeedError, match="nested deeper"):
-        list(iter_offer_products(_feed(_product(1, body))))
+        parse_category_tree(
+            f'<categories file_format="IOF" version="3.0">{body}</categories>'.encode()
+        )
+
+
+def test_deep_markup_inside_a_text_costs_nothing() -> None:
+    body = '<description><name xml:lang="pol">a' + "<b>" * 10_000 + "z" + "</b>" * 10_000
+    body += "</name></description>"
+    [product] = iter_offer_products(_feed(_product(1, body)))
+    assert product.names == {"pol": "az"}
 
 
 def test_deep_nesting_in_skipped_parts_costs_nothing() -> None:
@@ -297,10 +312,6 @@ def test_malformed_category_tree_and_gateway() -> None:
         parse_category_tree(
             b'<categories file_format="IOF" version="3.0">\n<category id="1" name="A">\n'
             b"</categories>"
-        )
-    with pytest.raises(FeedError, match="category id is not an integer"):
-        parse_category_tree(
-            b'<categories file_format="IOF" version="3.0"><category id="A" name="A"/></categories>'
         )
     with pytest.raises(FeedError, match="not a date"):
         parse_gateway(

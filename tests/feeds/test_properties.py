@@ -7,12 +7,12 @@ import itertools
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesmanago_idosell.categories import Category, CategoryTree
+from salesmanago_idosell.categories import Category, CategoryId, CategoryTree
 from salesmanago_idosell.feeds import (
     OfferProduct,
     iter_light_products,
@@ -34,6 +34,7 @@ STYLES = st.builds(
     comma=st.booleans(),
     cdata=st.booleans(),
     namespace=st.sampled_from(["none", "default", "prefixed"]),
+    blank=st.booleans(),
 )
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -54,12 +55,21 @@ def test_generated_products_parse_back_to_the_same_models(
 
 
 @SETTINGS
-@given(products=PRODUCT_LISTS, cuts=st.lists(st.integers(min_value=0), max_size=40))
+@given(
+    products=PRODUCT_LISTS,
+    style=STYLES,
+    cuts=st.lists(st.integers(min_value=0), max_size=40),
+    chunk_size=st.integers(min_value=1, max_value=512),
+)
 def test_chunk_boundaries_anywhere_give_the_same_result(
-    products: list[OfferProduct], cuts: list[int]
+    products: list[OfferProduct], style: Style, cuts: list[int], chunk_size: int
 ) -> None:
-    data = offer_xml(products)
-    assert list(iter_offer_products(_split(data, cuts))) == products
+    """Whatever the chunks of the source and the parser's own chunk size (where expat is
+    stopped and restarted), the same products come out."""
+    data = offer_xml(products, style=style)
+    expected = list(iter_offer_products(data))
+    assert list(iter_offer_products(_split(data, cuts), chunk_size=chunk_size)) == expected
+    assert expected == products
 
 
 @SETTINGS
@@ -87,7 +97,7 @@ def _one_byte_chunks(data: bytes) -> Iterator[bytes]:
 def test_one_byte_chunks_of_the_official_sample() -> None:
     expected = list(iter_offer_products(FULL_BYTES))
     assert len(expected) == 8
-    assert list(iter_offer_products(_one_byte_chunks(FULL_BYTES))) == expected
+    assert list(iter_offer_products(_one_byte_chunks(FULL_BYTES), chunk_size=1)) == expected
 
 
 def test_random_splits_of_the_official_samples() -> None:
@@ -97,7 +107,8 @@ def test_random_splits_of_the_official_samples() -> None:
     tree = parse_category_tree(categories)
     for _ in range(20):
         cuts = [rng.randrange(len(FULL_BYTES)) for _ in range(rng.randrange(1, 200))]
-        assert list(iter_offer_products(_split(FULL_BYTES, cuts))) == expected
+        size = rng.randrange(1, 2048)
+        assert list(iter_offer_products(_split(FULL_BYTES, cuts), chunk_size=size)) == expected
         cuts = [rng.randrange(len(categories)) for _ in range(rng.randrange(1, 50))]
         assert parse_category_tree(_split(categories, cuts)) == tree
 
@@ -105,19 +116,28 @@ def test_random_splits_of_the_official_samples() -> None:
 @st.composite
 def _category_trees(draw: st.DrawFn) -> list[Category]:
     """Categories with unique ids, each parent listed before its children."""
-    ids = draw(st.lists(st.integers(0, 2**40), unique=True, max_size=12))
+    # categories.xsd: ids are strings (IdoSell writes numbers); names per language
+    ids = draw(
+        st.lists(
+            st.integers(0, 2**40) | st.text("abcXYZ_-", min_size=1, max_size=8),
+            unique_by=str,
+            max_size=12,
+        )
+    )
     found: list[Category] = []
     for category_id in ids:
         parent = draw(st.none() | st.sampled_from(found)) if found else None
-        name = draw(ATTR)
-        found.append(Category(category_id, name, parent.id if parent else None))
+        name, english = draw(ATTR), draw(ATTR)
+        names = {"pol": name, "eng": english}
+        found.append(Category(category_id, name, parent.id if parent else None, names=names))
     return found
 
 
-def _category_xml(categories: list[Category], parent_id: int | None) -> str:
+def _category_xml(categories: list[Category], parent_id: CategoryId | None) -> str:
     return "".join(
         f"<category id={quoteattr(str(c.id))} name={quoteattr(c.name)}>"
-        f'<name xml:lang="eng">ignored</name>{_category_xml(categories, c.id)}</category>'
+        f'<name xml:lang="eng">{escape(c.names["eng"])}</name>'
+        f"{_category_xml(categories, c.id)}</category>"
         for c in categories
         if c.parent_id == parent_id
     )
@@ -134,3 +154,4 @@ def test_generated_category_trees_parse_back(categories: list[Category], cuts: l
     assert tree == CategoryTree.of(categories)
     for category in categories:
         assert tree.path(category.id)[-1] == category.name
+        assert tree.path(category.id, "eng")[-1] == category.names["eng"]

@@ -54,7 +54,9 @@ def test_full_first_product_exact_values() -> None:
     assert product.removed is False
     assert product.code_on_card == "34567-11000"
     assert product.producer == Producer(id="1642669997", name="Lewis")
-    assert product.category == CategoryRef(id=1214553882, path="Kategoria testowa 1/Podkategoria 3")
+    assert product.category == CategoryRef(
+        id="1214553882", path="Kategoria testowa 1/Podkategoria 3"
+    )
     assert product.idosell_category is not None
     assert product.idosell_category.id == "55"
     assert product.idosell_category.levels[0] == "Aparaty, kamery i przyrządy optyczne"

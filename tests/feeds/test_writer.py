@@ -8,9 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from salesmanago_idosell import FeedError
 from salesmanago_idosell.feeds import (
     OfferProduct,
     PreviewResult,
@@ -78,7 +80,7 @@ def test_sample_products_written_and_parsed_back() -> None:
     ]
     assert len(second.findall("imageUrls/imageUrl")) == 5
     assert second.findtext("systemDetails/brand") == "H&M"
-    assert (second.findtext("price"), second.findtext("discountPrice")) == ("6272.36", "6125.87")
+    assert (second.findtext("price"), second.findtext("discountPrice")) == ("56421.49", "6125.87")
     assert (second.findtext("available"), second.findtext("quantity")) == ("true", "911")
     assert b"<brand>H&amp;M</brand>" in data
     assert "Przykładowy".encode() in data  # UTF-8, not character references
@@ -241,3 +243,40 @@ def test_any_mapped_product_is_written_as_well_formed_xml(product: OfferProduct)
     assert element.findtext("price") == (
         None if mapped.price is None else format(mapped.price, "f")
     )
+
+
+# --- a broken feed (issue 13, item 8) ----------------------------------------------------------
+
+
+def test_a_broken_feed_leaves_a_well_formed_preview_and_says_how_many(tmp_path: Path) -> None:
+    good = OfferProduct(id="1", names={"pol": "Dobry"}, price=Price(gross=Decimal(5)))
+    document = offer_xml([good, attrs.evolve(good, id="2")])
+    truncated = document[: document.index(b'<product id="2"') + 40]
+    out = tmp_path / "preview.xml"
+    with pytest.raises(FeedError, match=r"the preview holds the 1 product\(s\)") as info:
+        preview_offer(truncated, out, language="pol")
+    assert info.value.line is not None
+    assert [e.findtext("productId") for e in _parse(out.read_bytes())] == ["1"]
+
+
+def test_the_writer_closes_the_document_when_the_products_raise() -> None:
+    def products() -> Iterator[CatalogProduct]:
+        yield from _catalog(2)
+        raise RuntimeError("boom")
+
+    out = io.BytesIO()
+    with pytest.raises(RuntimeError):
+        write_salesmanago_xml(products(), out)
+    assert len(_parse(out.getvalue())) == 2
+
+
+def test_unreadable_products_are_reported_by_the_preview() -> None:
+    good = OfferProduct(id="1", names={"pol": "Dobry"}, price=Price(gross=Decimal(5)))
+    document = offer_xml([good]).replace(
+        b'<product id="1"', b'<product id="9" vat="abc"/><product id="1"'
+    )
+    result = preview_offer(document, io.BytesIO(), language="pol")
+    assert result.written == 1
+    assert [(s.record, s.reason) for s in result.skipped] == [
+        ("product 9 (line 3)", "vat is not a number: 'abc'")
+    ]

@@ -75,3 +75,17 @@ def test_category_names_per_language() -> None:
     assert tree.path(2, "eng") == ("Clothes", "Shoes")
     assert tree.path(2, "ger") == ("Odzież", "Buty")
     assert tree.path(2) == ("Odzież", "Buty")
+
+
+def test_category_ids_are_one_id_whether_int_or_numeric_string() -> None:
+    """A feed's product names its category "17"; the Admin API tree keys it 17."""
+    from salesmanago_idosell.categories import Category, CategoryTree
+
+    tree = CategoryTree.of(
+        [Category(17, "Buty"), Category("18", "Męskie", parent_id=17), Category("x-1", "Inne")]
+    )
+    assert tree.path("18") == tree.path(18) == ("Buty", "Męskie")
+    assert "17" in tree
+    assert 18 in tree
+    assert tree.get("x-1") is not None
+    assert [c.name for c in tree.children("17")] == ["Męskie"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -58,3 +59,17 @@ def test_offer_preview_writes_the_first_products(tmp_path: Path) -> None:
         assert result.written == 3
         root = ET.parse(out).getroot()  # noqa: S314 - our own output
         assert [p.findtext("productId") for p in root] == [str(p.id) for p in box.shop.products[:3]]
+
+
+def test_offer_reports_unreadable_products_and_goes_on(tmp_path: Path) -> None:
+    with sandbox(products=5) as box:
+        full, categories = box.write_feeds(tmp_path)
+        first = str(box.shop.products[0].id)
+        full.write_bytes(re.sub(rb'vat="[^"]*"', b'vat="x"', full.read_bytes(), count=1))
+        report = make_integration(box).sync_offer(full, categories=categories)
+        stream = report.stream("offer")
+        assert (stream.read, stream.sent) == (5, 4)
+        assert stream.skipped == {"vat is not a number: 'x'": 1}
+        (problem,) = [p for p in report.problems if p.stream == "offer"]
+        assert problem.record.startswith(f"product {first} (line ")
+        assert problem.kind == "skipped"

@@ -8,11 +8,18 @@
 
 from ._source import FeedSource
 from .catalog import UNCATEGORIZED, to_catalog_product
-from .iof import iter_light_products, iter_offer_products, parse_category_tree, parse_gateway
+from .iof import (
+    OnSkip,
+    iter_light_products,
+    iter_offer_products,
+    parse_category_tree,
+    parse_gateway,
+)
 from .models import (
     NOT_TRACKED,
     CategoryRef,
     FeedFile,
+    FeedSkip,
     Gateway,
     IdosellCategoryRef,
     LightProduct,
@@ -40,12 +47,14 @@ __all__ = [
     "BinarySink",
     "CategoryRef",
     "FeedFile",
+    "FeedSkip",
     "FeedSource",
     "Gateway",
     "IdosellCategoryRef",
     "LightProduct",
     "NotTracked",
     "OfferProduct",
+    "OnSkip",
     "PreviewResult",
     "Price",
     "Producer",

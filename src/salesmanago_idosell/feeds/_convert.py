@@ -1,10 +1,14 @@
-"""Item dict (as xmltodict builds it) -> typed model, written by hand for speed.
+"""Kept element nodes -> typed models, written by hand for speed.
 
-Every helper tolerates the shapes xmltodict may produce for odd but well-formed input: an
-element given twice where once was expected (first one wins), text where attributes were
-expected (ignored), empty elements (``None``). Unknown keys, including every ``iaiext:``
-extension, are simply never read. Values that cannot be parsed raise :class:`ItemError`,
-which the public functions turn into a positioned ``FeedError``.
+Rules (the same for ``full.xsd``, ``light.xsd`` and ``categories.xsd``):
+
+* every attribute and element the models read may be absent; a blank attribute (``vat=""``,
+  ``id="  "``) means absent;
+* when an element that occurs once appears twice, the first one wins;
+* unknown elements and attributes, including every ``iaiext:`` extension, are never read.
+
+A value that is present but cannot be understood (``vat="abc"``) raises :class:`ItemError`;
+the stream turns it into a :class:`~salesmanago_idosell.feeds.FeedSkip` for that product.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ._stream import IAIEXT, XML_LANG, Attrs, Node
 from .models import (
     NOT_TRACKED,
     CategoryRef,
@@ -33,134 +38,211 @@ __all__ = ["ItemError", "light_product", "offer_product", "parse_datetime"]
 _MINUS_ONE = Decimal(-1)
 _PRODUCT_TYPES = {t.value: t for t in ProductType}
 _NO_PRIORITY = float("inf")
+_CODE_EXTERNAL = f"{IAIEXT}code_external"
+_PRIORITY = f"{IAIEXT}priority"
+_UNAVAILABLE = frozenset({"unavailable", "no", "n", "false", "0"})
+_YES = frozenset({"yes", "y", "true", "1"})
+_CACHE_SIZE = 4096
+# Bounded caches of immutable values met again and again in a feed (cleared when full, and
+# by ``forget()`` when a stream ends). They only memoise: a value is the same with or without
+# them, whatever thread or stream put it there.
+_DECIMALS: dict[str, Decimal] = {}
+_PRICES: dict[tuple[str | None, str | None], Price | None] = {}
+_STOCKS: dict[tuple[str | None, str | None, str | None], Stock | None] = {}
+
+
+def forget() -> None:
+    """Empty the value caches (at the end of a stream: nothing stays in memory)."""
+    _DECIMALS.clear()
+    _PRICES.clear()
+    _STOCKS.clear()
 
 
 class ItemError(ValueError):
     """A value inside one item could not be understood."""
 
 
-def one(node: Any) -> dict[str, Any]:
-    """The element's dict (first one if repeated); ``{}`` for text-only or empty elements."""
-    if isinstance(node, list):
-        node = node[0] if node else None
-    return node if isinstance(node, dict) else {}
+def value(attrs: Mapping[str, str], key: str) -> str | None:
+    """An attribute's text, ``None`` when absent or blank."""
+    raw = attrs.get(key)
+    if raw is None:
+        return None
+    if raw and not raw[0].isspace() and not raw[-1].isspace():
+        return raw
+    return raw.strip() or None
 
 
-def many(node: Any) -> list[Any]:
-    """The element as a list (absent -> empty)."""
-    if node is None:
-        return []
-    return node if isinstance(node, list) else [node]
-
-
-def text(node: Any) -> str | None:
-    """An element's text content (``#text``, or the plain string xmltodict gives)."""
-    if isinstance(node, dict):
-        node = node.get("#text")
-    return node if isinstance(node, str) else None
-
-
-def decimal(value: str | None, what: str, part: str = "") -> Decimal | None:
-    """A finite Decimal from ``"12.50"`` or ``"12,50"``; ``None`` when absent.
+def decimal(raw: str | None, what: str, part: str = "") -> Decimal | None:
+    """A finite Decimal from ``"12.50"``, ``"12,50"`` or `` 12.5 ``; ``None`` when blank.
 
     ``what`` and ``part`` name the value in the error message (joined only on error).
+    Values repeat a lot in a feed (prices shared by sizes, small stock numbers), so parsed
+    values are kept in a bounded cache (Decimals are immutable).
     """
-    if value is None:
+    if raw is None:
         return None
+    number = _DECIMALS.get(raw)
+    if number is not None:
+        return number
     try:
-        number = Decimal(value.replace(",", ".") if "," in value else value)
+        number = Decimal(raw.replace(",", ".") if "," in raw else raw)
     except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        name = f"{what} {part}" if part else what
-        raise ItemError(f"{name} is not a finite number: {value!r}")
+        if not raw.strip():
+            return None
+        raise ItemError(f"{_name(what, part)} is not a number: {raw!r}") from None
+    if not number.is_finite():
+        raise ItemError(f"{_name(what, part)} is not a finite number: {raw!r}")
+    if len(_DECIMALS) >= _CACHE_SIZE:
+        _DECIMALS.clear()
+    _DECIMALS[raw] = number
     return number
 
 
-def quantity(value: str | None, what: str, part: str = "") -> Quantity | None:
+def _name(what: str, part: str) -> str:
+    return f"{what} {part}" if part else what
+
+
+def quantity(raw: str | None, what: str, part: str = "") -> Quantity | None:
     """A stock quantity, with ``-1`` as :data:`NOT_TRACKED`."""
-    number = decimal(value, what, part)
+    number = decimal(raw, what, part)
     if number is not None and number == _MINUS_ONE:
         return NOT_TRACKED
     return number
 
 
-def parse_datetime(value: str | None, what: str) -> datetime | None:
-    """An IOF ``YYYY-MM-DD HH:MM:SS`` (or ISO 8601) date; ``None`` when absent."""
-    if value is None or not value.strip():
+def parse_datetime(raw: str | None, what: str) -> datetime | None:
+    """An IOF ``YYYY-MM-DD HH:MM:SS`` (or ISO 8601) date; ``None`` when absent or blank."""
+    if raw is None or not raw.strip():
         return None
     try:
-        return datetime.fromisoformat(value.strip())
+        return datetime.fromisoformat(raw.strip())
     except ValueError:
-        raise ItemError(f"{what} is not a date: {value!r}") from None
+        raise ItemError(f"{what} is not a date: {raw!r}") from None
 
 
-def required(attrs: Mapping[str, Any], key: str, what: str) -> str:
-    """An attribute that must be present."""
-    value = attrs.get(key)
-    if not isinstance(value, str):
-        raise ItemError(f"{what} has no {key.lstrip('@')} attribute")
-    return value
+def text(node: Node | None) -> str | None:
+    """An element's whole text content, stripped; ``None`` when absent or blank."""
+    if node is None or node.text is None:
+        return None
+    return node.text.strip() or None
 
 
-def price(node: Any, what: str) -> Price | None:
+def price(attrs: Attrs | None, what: str) -> Price | None:
     """A ``gross``/``net`` pair; ``None`` when absent or carrying neither value."""
-    if node is None:
+    if attrs is None:
         return None
-    attrs = one(node)
-    gross = decimal(attrs.get("@gross"), what, "gross")
-    net = decimal(attrs.get("@net"), what, "net")
-    if gross is None and net is None:
+    key = (attrs.get("gross"), attrs.get("net"))
+    try:
+        return _PRICES[key]
+    except KeyError:
+        pass
+    raw_gross, raw_net = key
+    try:  # the common case at C speed; anything odd goes through decimal()
+        gross = None if raw_gross is None else Decimal(raw_gross.replace(",", "."))
+        net = None if raw_net is None else Decimal(raw_net.replace(",", "."))
+        if (gross is not None and not gross.is_finite()) or (
+            net is not None and not net.is_finite()
+        ):
+            raise InvalidOperation
+    except InvalidOperation:
+        gross = decimal(raw_gross, what, "gross")
+        net = decimal(raw_net, what, "net")
+    found = None if gross is None and net is None else Price(gross=gross, net=net)
+    if len(_PRICES) >= _CACHE_SIZE:
+        _PRICES.clear()
+    _PRICES[key] = found
+    return found
+
+
+def stock(attrs: Attrs) -> Stock | None:
+    """One ``stock`` element of a size (``None`` without a warehouse id)."""
+    key = (attrs.get("id"), attrs.get("quantity"), attrs.get("available_stock_quantity"))
+    try:
+        return _STOCKS[key]
+    except KeyError:
+        pass
+    warehouse = value(attrs, "id")
+    found = None
+    if warehouse is not None:
+        found = Stock(
+            warehouse_id=warehouse,
+            quantity=quantity(key[1], "stock", "quantity"),
+            available_quantity=quantity(key[2], "stock", "available_stock_quantity"),
+        )
+    if len(_STOCKS) >= _CACHE_SIZE:
+        _STOCKS.clear()
+    _STOCKS[key] = found
+    return found
+
+
+def availability(raw: str | None) -> bool | None:
+    """``size@available``: False for ``unavailable``/``no``, True for any other value."""
+    if raw is None or not raw.strip():
         return None
-    return Price(gross=gross, net=net)
+    return raw.strip().lower() not in _UNAVAILABLE
 
 
-def stock(node: Any) -> Stock:
-    """One ``stock`` element of a size."""
-    attrs = one(node)
-    warehouse = required(attrs, "@id", "a stock")
-    return Stock(
-        warehouse_id=warehouse,
-        quantity=quantity(attrs.get("@quantity"), "stock", "quantity"),
-        available_quantity=quantity(attrs.get("@available_stock_quantity"), "stock", "available"),
-    )
+def _first(kids: dict[str, list[Any]], name: str) -> Any:
+    found = kids.get(name)
+    return found[0] if found else None
 
 
-def size(node: Any) -> Size:
+def size(node: Node) -> Size:
     """One ``size`` element with its prices and stocks."""
-    attrs = one(node)
-    size_id = required(attrs, "@id", "a size")
+    get = node.attrs.get
+    kids = node.kids
+    stocks: tuple[Stock, ...] = ()
+    own_price = srp = strikethrough = None
+    if kids is not None:
+        found = kids.get("stock")
+        if found:
+            stocks = tuple(filter(None, map(stock, found)))
+        found = kids.get("price")
+        if found:
+            own_price = price(found[0], "size price")
+        found = kids.get("srp")
+        if found:
+            srp = price(found[0], "size srp")
+        found = kids.get("strikethrough_retail_price")
+        if found:
+            strikethrough = price(found[0], "size strikethrough_retail_price")
+    available = get("available")
     return Size(
-        id=size_id,
-        name=attrs.get("@name"),
-        code=attrs.get("@code"),
-        producer_code=attrs.get("@code_producer"),
-        external_code=attrs.get("@iaiext:code_external"),
-        weight=decimal(attrs.get("@weight"), "size weight"),
-        price=price(attrs.get("price"), "size price"),
-        srp=price(attrs.get("srp"), "size srp"),
-        stocks=tuple(stock(s) for s in many(attrs.get("stock"))),
+        id=(get("id") or "").strip() or None,
+        name=(get("name") or "").strip() or None,
+        code=(get("code") or "").strip() or None,
+        producer_code=(get("code_producer") or "").strip() or None,
+        external_code=(get(_CODE_EXTERNAL) or "").strip() or None,
+        weight=decimal(get("weight"), "size weight"),
+        price=own_price,
+        srp=srp,
+        strikethrough_price=strikethrough,
+        available=None if available is None else availability(available),
+        stocks=stocks,
     )
 
 
-def sizes(node: Any) -> tuple[Size, ...]:
+def sizes(node: Node | None) -> tuple[Size, ...]:
     """The sizes of a product (``sizes/size``)."""
-    return tuple(size(s) for s in many(one(node).get("size")))
+    if node is None or node.kids is None:
+        return ()
+    found = node.kids.get("size")
+    return tuple(map(size, found)) if found else ()
 
 
-def texts(nodes: Any, default_language: str) -> dict[str, str]:
+def texts(nodes: list[Node], default_language: str) -> dict[str, str]:
     """Texts by ``xml:lang`` in feed order; a text without ``type`` beats a typed one."""
     found: dict[str, str] = {}
     typed: set[str] = set()
-    for node in many(nodes):
-        value = text(node)
-        if value is None:
+    for node in nodes:
+        content = text(node)
+        if content is None:
             continue
-        attrs = node if isinstance(node, dict) else {}
-        language = attrs.get("@xml:lang") or default_language
-        is_typed = "@type" in attrs
+        attrs = node.attrs
+        language = value(attrs, XML_LANG) or default_language
+        is_typed = value(attrs, "type") is not None
         if language not in found or (language in typed and not is_typed):
-            found[language] = value
+            found[language] = content
             if is_typed:
                 typed.add(language)
             else:
@@ -168,98 +250,151 @@ def texts(nodes: Any, default_language: str) -> dict[str, str]:
     return found
 
 
-def images(node: Any) -> tuple[str, ...]:
+def images(node: Node | None) -> tuple[str, ...]:
     """Large image URLs ordered by ``iaiext:priority`` (then feed order)."""
+    large = node.first("large") if node is not None else None
+    if large is None:
+        return ()
     ranked: list[tuple[float, int, str]] = []
-    for index, image in enumerate(many(one(one(node).get("large")).get("image"))):
-        attrs = one(image)
-        url = attrs.get("@url")
-        if isinstance(url, str):
-            ranked.append((_priority(attrs.get("@iaiext:priority")), index, url))
-    return tuple(url for _, _, url in sorted(ranked))
+    for index, image in enumerate(large.all("image")):
+        url = value(image, "url")
+        if url is not None:
+            ranked.append((_priority(image.get(_PRIORITY)), index, url))
+    if len(ranked) > 1:
+        ranked.sort()
+    return tuple(url for _, _, url in ranked)
 
 
-def _priority(value: str | None) -> float:
+def icon(node: Node | None) -> str | None:
+    """The first icon's URL."""
+    icons = node.first("icons") if node is not None else None
+    first = icons.first("icon") if icons is not None else None
+    return value(first, "url") if first is not None else None
+
+
+def _priority(raw: str | None) -> float:
     try:
-        return int(value) if value is not None else _NO_PRIORITY
+        return int(raw) if raw is not None else _NO_PRIORITY
     except ValueError:
         return _NO_PRIORITY
 
 
-def product_type(value: str | None) -> ProductType | str | None:
+def product_type(raw: str | None) -> ProductType | str | None:
     """A known :class:`ProductType`, else the stripped raw text."""
-    if value is None:
+    if raw is None:
         return None
-    value = value.strip()
-    return _PRODUCT_TYPES.get(value.lower(), value)
+    return _PRODUCT_TYPES.get(raw.lower(), raw)
 
 
-def producer(node: Any) -> Producer | None:
-    """The producer (brand)."""
-    if node is None:
+def producer(attrs: Attrs | None) -> Producer | None:
+    """The producer (brand); ``None`` without an id."""
+    if attrs is None:
         return None
-    attrs = one(node)
-    return Producer(id=required(attrs, "@id", "the producer"), name=attrs.get("@name"))
-
-
-def category(node: Any) -> CategoryRef | None:
-    """The panel category: id (an integer) and the name path as given."""
-    if node is None:
+    producer_id = value(attrs, "id")
+    if producer_id is None:
         return None
-    attrs = one(node)
-    raw_id = required(attrs, "@id", "the category")
-    try:
-        category_id = int(raw_id)
-    except ValueError:
-        raise ItemError(f"category id is not an integer: {raw_id!r}") from None
-    return CategoryRef(id=category_id, path=attrs.get("@name") or "")
+    return Producer(id=producer_id, name=value(attrs, "name"))
 
 
-def idosell_category(node: Any) -> IdosellCategoryRef | None:
-    """The IdoSell taxonomy node."""
-    if node is None:
+def category(found: list[Attrs], language: str) -> CategoryRef | None:
+    """The panel category in the feed's language (else one without ``xml:lang``, else the
+    first); ``None`` without an id."""
+    chosen = None
+    for attrs in found:
+        if value(attrs, "id") is None:
+            continue
+        attrs_language = value(attrs, XML_LANG)
+        if attrs_language == language:
+            chosen = attrs
+            break
+        if chosen is None or (attrs_language is None and value(chosen, XML_LANG)):
+            chosen = attrs
+    if chosen is None:
         return None
-    attrs = one(node)
-    node_id = required(attrs, "@id", "category_idosell")
-    return IdosellCategoryRef(id=node_id, path=attrs.get("@path") or "")
+    return CategoryRef(
+        id=value(chosen, "id") or "",
+        path=value(chosen, "name") or "",
+        language=value(chosen, XML_LANG),
+    )
 
 
-def offer_product(item: Any, feed: Mapping[str, str]) -> OfferProduct:
-    """Build an :class:`OfferProduct` from a ``product`` dict and its ``products`` attributes."""
-    attrs = one(item)
-    product_id = required(attrs, "@id", "the product")
-    language = feed.get("language") or ""
-    description = one(attrs.get("description"))
+def idosell_category(attrs: Attrs | None) -> IdosellCategoryRef | None:
+    """The IdoSell taxonomy node; ``None`` without an id."""
+    if attrs is None:
+        return None
+    node_id = value(attrs, "id")
+    if node_id is None:
+        return None
+    return IdosellCategoryRef(id=node_id, path=value(attrs, "path") or "")
+
+
+def product_id(node: Node) -> str:
+    """``product@id``; a product without one cannot be read."""
+    found = value(node.attrs, "id")
+    if found is None:
+        raise ItemError("the product has no id")
+    return found
+
+
+def offer_product(node: Node, feed: Mapping[str, str]) -> OfferProduct:
+    """Build an :class:`OfferProduct` from a ``product`` node and the ``products`` attributes."""
+    attrs = node.attrs
+    identifier = product_id(node)
+    language = value(feed, "language") or ""
+    kids = node.kids or {}
+    description = _first(kids, "description")
+    images_node = _first(kids, "images")
+    removed = value(attrs, "removed")
+    card = _first(kids, "card")
     return OfferProduct(
-        id=product_id,
-        type=product_type(attrs.get("@type")),
-        vat=decimal(attrs.get("@vat"), "vat"),
-        currency=attrs.get("@currency") or feed.get("currency"),
-        removed=(attrs.get("@removed") or "").strip().lower() in ("yes", "y"),
-        code_on_card=attrs.get("@code_on_card"),
-        producer=producer(attrs.get("producer")),
-        category=category(attrs.get("category")),
-        idosell_category=idosell_category(attrs.get("category_idosell")),
-        card_url=one(attrs.get("card")).get("@url"),
-        names=texts(description.get("name"), language),
-        short_descriptions=texts(description.get("short_desc"), language),
-        long_descriptions=texts(description.get("long_desc"), language),
-        price=price(attrs.get("price"), "price"),
-        srp=price(attrs.get("srp"), "srp"),
-        sizes=sizes(attrs.get("sizes")),
-        images=images(attrs.get("images")),
-        icon_url=one(one(one(attrs.get("images")).get("icons")).get("icon")).get("@url"),
+        id=identifier,
+        type=product_type(value(attrs, "type")),
+        vat=decimal(attrs.get("vat"), "vat"),
+        currency=value(attrs, "currency") or value(feed, "currency"),
+        removed=removed is not None and removed.lower() in _YES,
+        code_on_card=value(attrs, "code_on_card"),
+        producer=producer(_first(kids, "producer")),
+        category=category(kids.get("category") or [], language),
+        idosell_category=idosell_category(_first(kids, "category_idosell")),
+        card_url=value(card, "url") if card is not None else None,
+        names=_description_texts(description, "name", language),
+        short_descriptions=_description_texts(description, "short_desc", language),
+        long_descriptions=_description_texts(description, "long_desc", language),
+        price=price(_first(kids, "price"), "price"),
+        srp=price(_first(kids, "srp"), "srp"),
+        strikethrough_price=price(
+            _first(kids, "strikethrough_retail_price"), "strikethrough_retail_price"
+        ),
+        sizes=sizes(_first(kids, "sizes")),
+        images=images(images_node),
+        icon_url=icon(images_node),
     )
 
 
-def light_product(item: Any, feed: Mapping[str, str]) -> LightProduct:
-    """Build a :class:`LightProduct` from a ``light.xml`` ``product`` dict."""
-    attrs = one(item)
+def _description_texts(node: Node | None, name: str, language: str) -> dict[str, str]:
+    if node is None or node.kids is None:
+        return {}
+    found = node.kids.get(name)
+    return texts(found, language) if found else {}
+
+
+def light_product(node: Node, feed: Mapping[str, str]) -> LightProduct:
+    """Build a :class:`LightProduct` from a ``light.xml`` ``product`` node."""
+    attrs = node.attrs
+    kids = node.kids or {}
     return LightProduct(
-        id=required(attrs, "@id", "the product"),
-        vat=decimal(attrs.get("@vat"), "vat"),
-        currency=attrs.get("@currency") or feed.get("currency"),
-        price=price(attrs.get("price"), "price"),
-        srp=price(attrs.get("srp"), "srp"),
-        sizes=sizes(attrs.get("sizes")),
+        id=product_id(node),
+        vat=decimal(attrs.get("vat"), "vat"),
+        currency=value(attrs, "currency") or value(feed, "currency"),
+        price=price(_first(kids, "price"), "price"),
+        srp=price(_first(kids, "srp"), "srp"),
+        strikethrough_price=price(
+            _first(kids, "strikethrough_retail_price"), "strikethrough_retail_price"
+        ),
+        sizes=sizes(_first(kids, "sizes")),
     )
+
+
+def identify(node: Node) -> str | None:
+    """``product@id`` of a node, for skip records (``None`` when blank or absent)."""
+    return value(node.attrs, "id")

@@ -15,7 +15,7 @@ from typing import IO, Union
 
 from ..errors import FeedError
 
-__all__ = ["CHUNK_SIZE", "FeedSource", "iter_chunks"]
+__all__ = ["CHUNK_SIZE", "FeedSource", "GzipError", "iter_chunks"]
 
 CHUNK_SIZE = 16 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -25,6 +25,10 @@ FeedSource = Union[
     str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], Iterable[bytes]
 ]
 """Everything the feed parsers accept as input."""
+
+
+class GzipError(FeedError):
+    """Corrupt or truncated gzip data; the XML reader adds where in the feed it happened."""
 
 
 def iter_chunks(source: FeedSource, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -103,8 +107,10 @@ def _prepend(head: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 def _gunzip(chunks: Iterator[bytes], chunk_size: int) -> Iterator[bytes]:
     decompressor = zlib.decompressobj(_GZIP_WBITS)
+    read = 0
     try:
         for chunk in chunks:
+            read += len(chunk)
             pending = chunk
             while pending:
                 if decompressor.eof:  # another gzip member follows
@@ -112,9 +118,10 @@ def _gunzip(chunks: Iterator[bytes], chunk_size: int) -> Iterator[bytes]:
                 yield from _inflate(decompressor, pending, chunk_size)
                 pending = decompressor.unused_data if decompressor.eof else b""
     except zlib.error as exc:
-        raise FeedError(f"corrupt gzip data: {exc}") from None
+        raise GzipError(f"corrupt gzip data after {read} compressed bytes: {exc}") from None
     if not decompressor.eof:
-        raise FeedError("truncated gzip data: the compressed stream ends early")
+        message = f"truncated gzip data: the compressed stream ends early, after {read} bytes"
+        raise GzipError(message)
 
 
 def _inflate(decompressor: zlib._Decompress, data: bytes, chunk_size: int) -> Iterator[bytes]:

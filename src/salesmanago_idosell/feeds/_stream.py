@@ -1,134 +1,169 @@
-"""Pull-style streaming of XML items: expat driven chunk by chunk with xmltodict's handler.
+"""Pull-style streaming of XML items with a purpose-built pyexpat handler.
 
-xmltodict streams by calling ``item_callback`` for every element at ``item_depth`` (push). To
-hand items out through a plain generator without threads, this module owns the expat parser:
-it feeds one chunk at a time with ``Parser.Parse(chunk, False)``, the callback appends the
-finished items to a queue, and the generator drains the queue between chunks. Chunks are at
-most :data:`~._source.CHUNK_SIZE` bytes, so the queue never holds more than one chunk's worth
-of items.
+The handler builds only what a :class:`Schema` names: a light :class:`Node` (attributes,
+kept children, whole text content) per kept element, or just the attribute dict of a kept
+leaf. Everything else - ``parameters``, ``iaiext:`` extensions, unknown elements - builds
+nothing: an unread element is only noted, and if it has children they are skipped by swapping
+in two counting handlers until it closes. Whitespace between elements never reaches Python:
+the character-data handler is only set inside a kept text element.
 
-Hostile input is refused before it can cost anything: any ``<!DOCTYPE``, entity declaration or
-external entity reference raises :class:`~salesmanago_idosell.errors.FeedError` at once (so
-"billion laughs" and quadratic blowups never expand and nothing external is fetched), and a
-single item or nesting level that grows past its limit is cut off.
+The generator feeds expat one chunk at a time with ``Parser.Parse(chunk, False)`` and hands
+out the items each chunk completed. Hostile input is refused before it can cost anything:
+
+* any ``<!DOCTYPE``, entity declaration or external entity reference (nothing expands,
+  nothing is fetched); an HTML page or JSON is named as such;
+* a start tag with more than :data:`MAX_ATTRIBUTES` attributes: counted while it arrives
+  (see :class:`_Token`), before expat builds them all at once; kept elements nested deeper
+  than :data:`MAX_DEPTH`; an item with more than :data:`MAX_ITEM_ELEMENTS` kept elements or
+  above its byte limit. Memory stays bounded and a crafted
+  file ends in :class:`~salesmanago_idosell.errors.FeedError`, never ``MemoryError``.
+
+Expat 2.5 rescans an unfinished token from its start on every ``Parse`` call, so feeding a
+32 MB attribute in 16 KiB chunks is quadratic. The feeder therefore never hands expat less
+new input than the unfinished token it is holding (``CurrentByteIndex`` says where that token
+starts): every byte is scanned about twice at most, whatever the token. A batch grown that
+way is cut right after the long token, so what follows it still goes in chunks.
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NoReturn, Union
 from xml.parsers import expat
 
-from attrs import frozen
-from xmltodict import _DictSAXHandler
-
 from ..errors import FeedError
-from ._source import CHUNK_SIZE, FeedSource, iter_chunks
+from ._source import CHUNK_SIZE, FeedSource, GzipError, iter_chunks
 
-__all__ = ["IOF_NAMESPACES", "Item", "RootCheck", "Shape", "iter_items", "parse_document"]
+__all__ = [
+    "IOF_NS",
+    "MAX_ATTRIBUTES",
+    "MAX_DEPTH",
+    "MAX_ITEM_BYTES",
+    "MAX_ITEM_ELEMENTS",
+    "Attrs",
+    "Node",
+    "RootCheck",
+    "Schema",
+    "iof_names",
+    "iter_items",
+    "parse_document",
+]
 
 IOF_NS = "http://www.iai-shop.com/developers/iof.phtml"
 IAIEXT_NS = "http://www.iai-shop.com/developers/iof/extensions.phtml"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-IOF_NAMESPACES = {IOF_NS: "", IAIEXT_NS: "iaiext", XML_NS: "xml"}
-"""Namespace URIs collapsed to short prefixes: IOF elements come out unprefixed."""
+_SEP = " "
+XML_LANG = f"{XML_NS}{_SEP}lang"
+"""``xml:lang`` as expat names the attribute."""
+IAIEXT = f"{IAIEXT_NS}{_SEP}"
+"""Prefix of ``iaiext:`` attribute names as expat gives them."""
 
 MAX_ITEM_BYTES = 64 * 1024 * 1024
+MAX_ATTRIBUTES = 1000
 MAX_DEPTH = 64
-_NAME_CACHE_SIZE = 4096
-_DOCUMENT_LISTS = frozenset({"category", "name", "change"})
+MAX_ITEM_ELEMENTS = 100_000
+"""Kept elements per item: bounds the memory of one item (each costs a dict of attributes)."""
 
-Item = tuple[dict[str, str], Any, int]
-"""A streamed item: the parent element's attributes, the item dict, the line it ended on."""
+Schema = dict[str, tuple[str, Union["Schema", None]]]
+"""Kept children by expat name -> (local name, their own schema; ``None`` for text).
 
-RootCheck = Callable[[str, dict[str, str]], None]
-"""Called with the root element's name and attributes; raises FeedError to refuse the file."""
+A ``"*"`` key keeps any other element of the IOF namespace (or none) under its local name.
+"""
+
+RootCheck = Callable[[str, Mapping[str, str]], None]
+"""Called with the root element's local name and attributes; raises FeedError to refuse."""
 
 
-@frozen
-class Shape:
-    """Where the streamed items sit in a document, and which parts of them to build.
+Attrs = dict[str, str]
+"""The attributes of a kept leaf element (one whose schema is ``{}``), stored as they are."""
 
-    Attributes:
-        route: element names from below the root down to the item, e.g.
-            ``("products", "product")``; siblings off this route are skipped unbuilt.
-        keep: the item children to build (``None``: all); any other child, such as
-            ``parameters`` or an ``iaiext:`` extension, is skipped without building a dict.
-        force_list: element names always given as lists.
+
+class Node:
+    """One kept element: its attributes, kept children by local name, text content.
+
+    A child whose schema is ``{}`` (a leaf: ``price``, ``stock``, ...) is stored as its
+    attribute dict; a child with a schema of its own or kept for its text is a ``Node``.
     """
 
-    route: tuple[str, ...]
-    keep: frozenset[str] | None
-    force_list: frozenset[str]
+    __slots__ = ("attrs", "kids", "text")
+
+    def __init__(self, attrs: Attrs) -> None:
+        self.attrs = attrs
+        self.kids: dict[str, list[Any]] | None = None
+        self.text: str | None = None
+
+    def first(self, name: str) -> Any:
+        """The first child called ``name`` (a ``Node`` or, for a leaf, its attributes)."""
+        kids = self.kids
+        if kids is None:
+            return None
+        found = kids.get(name)
+        return found[0] if found else None
+
+    def all(self, name: str) -> list[Any]:
+        """Every child called ``name``, in document order."""
+        kids = self.kids
+        if kids is None:
+            return []
+        return kids.get(name) or []
+
+
+def iof_names(schema: Mapping[str, Schema | None]) -> Schema:
+    """A schema whose keys match an IOF element without a namespace or in the IOF one."""
+    built: Schema = {}
+    for local, child in schema.items():
+        entry = (local, child)
+        built[local] = entry
+        built[f"{IOF_NS}{_SEP}{local}"] = entry
+    return built
+
+
+def _local(name: str) -> str:
+    """The local name, or ``prefix-uri local`` for a foreign namespace (root check)."""
+    uri, _, local = name.rpartition(_SEP)
+    return local if uri in ("", IOF_NS) else name
 
 
 class _Driver:
-    """One expat parser wired to one xmltodict handler, fed chunk by chunk."""
+    """One expat parser wired to the schema walker, fed chunk by chunk."""
 
-    def __init__(self, *, shape: Shape | None, check_root: RootCheck) -> None:
-        self.items: deque[Item] = deque()
+    def __init__(
+        self,
+        *,
+        route: tuple[str, ...],
+        item: Schema,
+        check_root: RootCheck,
+    ) -> None:
+        self.items: deque[tuple[Mapping[str, str], Node, int]] = deque()
         self.emitted = 0
-        self.shape = shape
-        self._route = shape.route if shape else ()
-        self._keep = shape.keep if shape else None
-        self.item_depth = len(self._route) + 1 if shape else 0
-        self.handler = _DictSAXHandler(
-            item_depth=self.item_depth,
-            item_callback=self._collect,
-            namespace_separator=":",
-            namespaces=IOF_NAMESPACES,
-            force_list=shape.force_list if shape else _DOCUMENT_LISTS,
-        )
-        self.build_name = self.handler._build_name = _cached(self.handler._build_name)
-        self.parser = expat.ParserCreate(None, ":")
+        self.parser = parser = expat.ParserCreate(None, _SEP)
+        self._route = route
+        self._item_schema = item
         self._check_root = check_root
+        self._parents: list[Mapping[str, str]] = []
+        self._outside = 0  # depth while on the route, above the items
+        self._stack: list[tuple[Node, Schema]] = []
+        self._node = Node({})  # the item being built, while ``_in_item``
+        self._in_item = False
+        self._schema: Schema = item
+        self._item_line = 0
         self._skip_depth = 0
-        self._harden()
-        self._wire()
-
-    def _harden(self) -> None:
-        parser = self.parser
+        self._leaf = False
+        self._kept = 0
+        self._text_depth = 0
+        self._text: list[str] = []
+        self.root: Node | None = None
+        parser.buffer_text = True
+        parser.buffer_size = 65536
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.StartDoctypeDeclHandler = self._refuse("a DOCTYPE (DTD)")
+        parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._refuse("an entity declaration")
         parser.ExternalEntityRefHandler = self._refuse("an external entity reference")
-
-    def _wire(self) -> None:
-        parser = self.parser
-        parser.ordered_attributes = True
-        parser.buffer_text = True
         parser.StartElementHandler = self._start_root
-        parser.EndElementHandler = self.handler.endElement
-        parser.CharacterDataHandler = self.handler.characters
 
-    def _start(self, name: str, attrs: list[str]) -> None:
-        depth = len(self.handler.path)
-        if depth <= self.item_depth and not self._keeps(depth, self.build_name(name)):
-            self._begin_skip()
-            return
-        self.handler.startElement(name, attrs)
-
-    def _keeps(self, depth: int, name: str) -> bool:
-        if depth < self.item_depth:
-            return name == self._route[depth - 1]
-        return self._keep is None or name in self._keep
-
-    def _begin_skip(self) -> None:
-        self._skip_depth = 1
-        self.parser.StartElementHandler = self._skip_start
-        self.parser.EndElementHandler = self._skip_end
-        self.parser.CharacterDataHandler = None
-
-    def _skip_start(self, _name: str, _attrs: list[str]) -> None:
-        self._skip_depth += 1
-
-    def _skip_end(self, _name: str) -> None:
-        self._skip_depth -= 1
-        if not self._skip_depth:
-            self.parser.StartElementHandler = self._start
-            self.parser.EndElementHandler = self.handler.endElement
-            self.parser.CharacterDataHandler = self.handler.characters
+    # -- refusals ------------------------------------------------------------------------
 
     def _refuse(self, what: str) -> Callable[..., NoReturn]:
         def refuse(*_args: object) -> NoReturn:
@@ -136,132 +171,410 @@ class _Driver:
 
         return refuse
 
-    def _start_root(self, name: str, attrs: list[str]) -> None:
-        root = self.handler._build_name(name)
+    def _doctype(self, name: str, *_args: object) -> NoReturn:
+        if name.lower() == "html":
+            raise self.error("this is an HTML page, not an IOF feed (is the URL right?)")
+        raise self.error("the feed contains a DOCTYPE (DTD), which is refused for safety")
+
+    def _too_big(self, attrs: dict[str, str]) -> NoReturn:
+        self._too_many(attrs)
+        raise self.error(f"an item has more than {MAX_ITEM_ELEMENTS} elements to read")
+
+    def _too_many(self, attrs: dict[str, str]) -> None:
+        if len(attrs) > MAX_ATTRIBUTES:
+            raise self.error(f"an element has more than {MAX_ATTRIBUTES} attributes")
+
+    # -- the root and the route down to the items -----------------------------------------
+
+    def _start_root(self, name: str, attrs: dict[str, str]) -> None:
+        self._too_many(attrs)
+        local = _local(name)
+        if name.rpartition(_SEP)[2].lower() == "html":  # also XHTML, in its namespace
+            raise self.error("this is an HTML page, not an IOF feed (is the URL right?)")
         try:
-            self._check_root(root, dict(zip(attrs[0::2], attrs[1::2], strict=False)))
+            self._check_root(local, attrs)
         except FeedError as exc:
             raise self.error(str(exc)) from None
-        self.parser.StartElementHandler = self._start if self.shape else self.handler.startElement
-        self.handler.startElement(name, attrs)
+        self._parents.append(attrs)
+        if not self._route:  # the whole document is the item
+            self._begin_item(attrs)
+            return
+        self.parser.StartElementHandler = self._start_outside
+        self.parser.EndElementHandler = self._end_outside
 
-    def _collect(self, path: list[tuple[str, Any]], item: Any) -> bool:
-        parent = path[-2][1] if len(path) > 1 else None
-        self.items.append((parent or {}, item, self.parser.CurrentLineNumber))
-        return True
+    def _start_outside(self, name: str, attrs: dict[str, str]) -> None:
+        self._too_many(attrs)
+        depth = self._outside
+        if _local(name) != self._route[depth]:
+            self._begin_skip()
+            return
+        if depth + 1 == len(self._route):
+            self._begin_item(attrs)
+            return
+        self._outside = depth + 1
+        self._parents.append(attrs)
+
+    def _end_outside(self, _name: str) -> None:
+        self._outside -= 1
+        if len(self._parents) > 1:
+            self._parents.pop()
+
+    # -- items ------------------------------------------------------------------------------
+
+    def _begin_item(self, attrs: dict[str, str]) -> None:
+        self._node = Node(attrs)
+        self._in_item = True
+        self._kept = 0
+        self._schema = self._item_schema
+        self._item_line = self.parser.CurrentLineNumber
+        parser = self.parser
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        if self._leaf:  # markup inside a leaf or an unread element: skip to its end
+            self._leaf = False
+            self._begin_skip(2)
+            return
+        spec = self._schema.get(name) or self._unread(name)
+        if spec is None:
+            return
+        self._kept += 1
+        if self._kept > MAX_ITEM_ELEMENTS or len(attrs) > MAX_ATTRIBUTES:
+            self._too_big(attrs)
+        local, schema = spec
+        parent = self._node
+        entry: Any
+        if schema is None or schema:
+            entry = Node(attrs)
+        else:
+            entry = attrs
+            self._leaf = True
+        kids = parent.kids
+        if kids is None:
+            parent.kids = {local: [entry]}
+        elif local in kids:
+            kids[local].append(entry)
+        else:
+            kids[local] = [entry]
+        if self._leaf:
+            return
+        stack = self._stack
+        stack.append((parent, self._schema))
+        if len(stack) > MAX_DEPTH:
+            raise self.error(f"elements nested deeper than {MAX_DEPTH} levels")
+        self._node = entry
+        if schema is None:
+            self._begin_text()
+        else:
+            self._schema = schema
+
+    def _unread(self, name: str) -> tuple[str, Schema | None] | None:
+        """The schema's ``"*"`` entry for an IOF element (``gateway.xml`` kinds), else
+        ``None``: the element is not read, like a leaf whose children are skipped."""
+        if "*" in self._schema:
+            local = _local(name)
+            if _SEP not in local:
+                return local, self._schema["*"][1]
+        self._leaf = True
+        return None
+
+    def _end(self, _name: str) -> None:
+        if self._leaf:
+            self._leaf = False
+            return
+        stack = self._stack
+        if stack:
+            self._node, self._schema = stack.pop()
+            return
+        node = self._node
+        self.items.append((self._parents[-1], node, self._item_line))
+        self._in_item = False
+        if self._route:
+            self.parser.StartElementHandler = self._start_outside
+            self.parser.EndElementHandler = self._end_outside
+        else:
+            self.root = node
+
+    # -- skipped subtrees -------------------------------------------------------------------
+
+    def _begin_skip(self, depth: int = 1) -> None:
+        self._skip_depth = depth
+        self._resume = (self.parser.StartElementHandler, self.parser.EndElementHandler)
+        self.parser.StartElementHandler = self._skip_start
+        self.parser.EndElementHandler = self._skip_end
+
+    def _skip_start(self, _name: str, attrs: dict[str, str]) -> None:
+        if len(attrs) > MAX_ATTRIBUTES:
+            self._too_many(attrs)
+        self._skip_depth += 1
+
+    def _skip_end(self, _name: str) -> None:
+        self._skip_depth -= 1
+        if not self._skip_depth:
+            self.parser.StartElementHandler, self.parser.EndElementHandler = self._resume
+
+    # -- whole text content ------------------------------------------------------------------
+
+    def _begin_text(self) -> None:
+        self._text_depth = 1
+        self._text = []
+        parser = self.parser
+        parser.CharacterDataHandler = self._text.append
+        parser.StartElementHandler = self._text_start
+        parser.EndElementHandler = self._text_end
+
+    def _text_start(self, _name: str, attrs: dict[str, str]) -> None:
+        if len(attrs) > MAX_ATTRIBUTES:
+            self._too_many(attrs)
+        self._text_depth += 1
+
+    def _text_end(self, _name: str) -> None:
+        self._text_depth -= 1
+        if self._text_depth:
+            return
+        node = self._node
+        node.text = "".join(self._text)
+        self._text = []
+        parser = self.parser
+        parser.CharacterDataHandler = None
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        self._node, self._schema = self._stack.pop()
+
+    # -- errors and feeding ---------------------------------------------------------------------
 
     def current_item(self) -> str | None:
         """``#index`` (and ``id``) of the item being read, for error messages."""
-        if len(self.handler.path) < self.item_depth or self.item_depth == 0:
+        if not self._in_item or not self._route:
             return None
-        attrs = self.handler.path[self.item_depth - 1][1] or {}
         label = f"#{self.emitted + len(self.items)}"
-        return f"{label} (id {attrs['id']})" if "id" in attrs else label
+        item = self._stack[0][0] if self._stack else self._node
+        item_id = item.attrs.get("id")
+        return f"{label} (id {item_id})" if item_id else label
 
     def error(self, message: str) -> FeedError:
         """A FeedError positioned at the parser's current line, column and item."""
-        item = self.current_item()
-        where = f"line {self.parser.CurrentLineNumber}, column {self.parser.CurrentColumnNumber}"
-        text = f"{message} ({where}" + (f", item {item})" if item else ")")
-        return FeedError(
-            text,
-            line=self.parser.CurrentLineNumber,
-            column=self.parser.CurrentColumnNumber,
-            item=item,
+        parser = self.parser
+        return _positioned(
+            message, parser.CurrentLineNumber, parser.CurrentColumnNumber, self.current_item()
         )
 
-    def feed(self, chunk: bytes, *, final: bool = False) -> None:
-        """Parse one chunk; malformed XML becomes a positioned FeedError."""
+    def feed(self, data: bytes, *, final: bool = False) -> None:
+        """Parse ``data``; malformed XML becomes a positioned FeedError."""
         try:
-            self.parser.Parse(chunk, final)
+            self.parser.Parse(data, final)
         except expat.ExpatError as exc:
-            item = self.current_item()
             message = f"malformed XML: {expat.ErrorString(exc.code)}"
-            message += f" (line {exc.lineno}, column {exc.offset}"
-            message += f", item {item})" if item else ")"
-            raise FeedError(message, line=exc.lineno, column=exc.offset, item=item) from None
+            raise _positioned(message, exc.lineno, exc.offset, self.current_item()) from None
 
-    def check_limits(self, size: int, limit: int, what: str) -> None:
-        """Refuse an item or a nesting that grows beyond the limits (bounded memory)."""
-        if len(self.handler.path) > MAX_DEPTH:
-            raise self.error(f"elements nested deeper than {MAX_DEPTH} levels")
-        if size > limit:
-            raise self.error(f"{what} is larger than {limit} bytes")
-
-    def forget_text_between_items(self) -> None:
-        """Drop text met outside any item (e.g. whitespace between products).
-
-        xmltodict keeps collecting it for the enclosing element, which is never built in
-        streaming mode, so without this it would pile up with the number of items.
-        """
-        if self.handler.stack:
-            self.handler.stack[0][1].clear()
-        else:
-            self.handler.data = []
+    def pending(self, fed: int) -> int:
+        """Bytes expat holds in an unfinished token (rescanned by the next ``Parse``)."""
+        index = self.parser.CurrentByteIndex
+        return fed - index if index >= 0 else fed
 
 
-def _cached(build_name: Callable[[str], str]) -> Callable[[str], str]:
-    """Memoise xmltodict's namespace mapping of names (a bounded cache: names repeat)."""
-    cache: dict[str, str] = {}
-
-    def cached(full_name: str) -> str:
-        try:
-            return cache[full_name]
-        except KeyError:
-            name = build_name(full_name)
-            if len(cache) < _NAME_CACHE_SIZE:
-                cache[full_name] = name
-            return name
-
-    return cached
+def _positioned(message: str, line: int, column: int, item: str | None) -> FeedError:
+    where = f"line {line}, column {column}" + (f", item {item}" if item else "")
+    return FeedError(f"{message} ({where})", line=line, column=column, item=item)
 
 
 def iter_items(
     source: FeedSource,
     *,
-    shape: Shape,
+    route: tuple[str, ...],
+    item: Schema,
     check_root: RootCheck,
     chunk_size: int = CHUNK_SIZE,
     max_item_bytes: int = MAX_ITEM_BYTES,
-) -> Iterator[Item]:
-    """Yield the elements found at the end of ``shape.route`` one at a time.
+) -> Iterator[tuple[Mapping[str, str], Node, int]]:
+    """Yield ``(parent attributes, item node, item start line)`` for each item on ``route``.
 
     The source is checked at once (``TypeError`` for an unsupported one); reading starts
     with the first ``next()``.
     """
-    driver = _Driver(shape=shape, check_root=check_root)
+    driver = _Driver(route=route, item=item, check_root=check_root)
     chunks = iter_chunks(source, chunk_size=chunk_size)
-    return _pull(driver, chunks, max_item_bytes)
+    return _pull(driver, chunks, chunk_size, max_item_bytes)
 
 
-def _pull(driver: _Driver, chunks: Iterator[bytes], max_item_bytes: int) -> Iterator[Item]:
-    item_bytes = 0
+def _pull(
+    driver: _Driver,
+    chunks: Iterator[bytes],
+    chunk_size: int,
+    max_item_bytes: int,
+) -> Iterator[tuple[Mapping[str, str], Node, int]]:
+    wanted = [chunk_size]  # the next batch's size: at least the token expat is holding
+    state = _Feed(driver, chunk_size, max_item_bytes)
     try:
-        for chunk in chunks:
-            finished = driver.emitted
-            yield from _feed_and_drain(driver, chunk)
-            # bytes since the last finished item bound the item, expat's token buffer, all
-            item_bytes = item_bytes + len(chunk) if driver.emitted == finished else 0
-            driver.check_limits(item_bytes, max_item_bytes, "an item (or a gap between items)")
-            driver.forget_text_between_items()
+        for data in _batches(chunks, wanted):
+            yield from state.batch(data)
+            wanted[0] = max(chunk_size, state.pending)
         yield from _feed_and_drain(driver, b"", final=True)
+    except GzipError as exc:
+        raise driver.error(str(exc)) from None
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
 
 
-def _feed_and_drain(driver: _Driver, chunk: bytes, *, final: bool = False) -> Iterator[Item]:
-    """Parse a chunk and yield what it completed; on an error, the completed items first."""
+class _Feed:
+    """The byte accounting around the parser: what it holds, per item, per token."""
+
+    def __init__(self, driver: _Driver, chunk_size: int, max_item_bytes: int) -> None:
+        self.driver = driver
+        self.chunk_size = chunk_size
+        self.max_item_bytes = max_item_bytes
+        self.fed = self.pending = self.item_bytes = 0
+        self.token = _Token()
+        self.first = True
+
+    def batch(self, data: bytes) -> Iterator[tuple[Mapping[str, str], Node, int]]:
+        """Parse a batch; yield what it completed.
+
+        A start tag expat is holding is scanned before expat gets more of it (see
+        :class:`_Token`). A batch grown to hold the rest of a long token is cut right after
+        that token: the bytes that follow go in chunk-sized pieces, so no start tag larger
+        than a chunk ever reaches expat unscanned.
+        """
+        if self.first:
+            _sniff(data)
+            self.first = False
+        end = self.token.scan(data, 0, self.driver) if self.token.open else None
+        if end is None or len(data) <= self.chunk_size:
+            yield from self._parse(data)
+            return
+        yield from self._parse(data[:end])
+        for start in range(end, len(data), self.chunk_size):
+            piece = data[start : start + self.chunk_size]
+            if self.token.open:
+                self.token.scan(piece, 0, self.driver)
+            yield from self._parse(piece)
+
+    def _parse(self, data: bytes) -> Iterator[tuple[Mapping[str, str], Node, int]]:
+        driver = self.driver
+        finished = driver.emitted
+        yield from _feed_and_drain(driver, data)
+        self.fed += len(data)
+        pending = self.pending = driver.pending(self.fed)
+        if pending and pending <= len(data) and not self.token.open:
+            self.token.begin(data, len(data) - pending, driver)
+        elif not pending:
+            self.token.open = False
+        self.item_bytes = self.item_bytes + len(data) if driver.emitted == finished else 0
+        if self.item_bytes > self.max_item_bytes:
+            limit = self.max_item_bytes
+            raise driver.error(f"an item (or a gap between items) is larger than {limit} bytes")
+
+
+_TAG_MARKS = re.compile(rb"[\"'=>]")
+_NAME_START = re.compile(rb"<[^!?/]")
+_TERMINATORS = {b"<!--": b"-->", b"<?": b"?>"}
+
+
+class _Token:
+    """The unfinished token expat is holding: where it ends, and a start tag's attributes.
+
+    Expat builds a start tag's attributes only once the tag is complete, and then all at
+    once: a crafted tag with millions of attributes would cost gigabytes. The bytes of an
+    unfinished tag are scanned (quote-aware, at C speed between marks) and the file refused as
+    soon as the tag has more than :data:`MAX_ATTRIBUTES` - before expat sees the rest.
+    Comments and processing instructions are followed to their terminator.
+    """
+
+    def __init__(self) -> None:
+        self.open = False
+        self._terminator = b""
+        self._quote = b""
+        self._count = 0
+
+    def begin(self, data: bytes, start: int, driver: _Driver) -> None:
+        """A token starts at ``data[start]`` and is unfinished: follow it if we can."""
+        self._quote, self._count = b"", 0
+        if _NAME_START.match(data, start):
+            self.open, self._terminator = True, b""
+            self.scan(data, start + 1, driver)
+            return
+        for head, terminator in _TERMINATORS.items():
+            if data.startswith(head, start):
+                self.open, self._terminator = True, terminator
+                return
+
+    def scan(self, data: bytes, start: int, driver: _Driver) -> int | None:
+        """Follow the token through ``data``; the offset just after its end, if there."""
+        if self._terminator:
+            end = data.find(self._terminator, start)
+            if end < 0:
+                return None
+            self.open = False
+            return end + len(self._terminator)
+        position = start
+        while True:
+            if self._quote:
+                end = data.find(self._quote, position)
+                if end < 0:
+                    return None
+                position, self._quote = end + 1, b""
+            mark = _TAG_MARKS.search(data, position)
+            if mark is None:
+                return None
+            char, position = data[mark.start() : mark.end()], mark.end()
+            if char == b">":
+                self.open = False
+                return position
+            if char == b"=":
+                self._count += 1
+                if self._count > MAX_ATTRIBUTES:
+                    raise driver.error(f"an element has more than {MAX_ATTRIBUTES} attributes")
+            else:
+                self._quote = char
+
+
+def _batches(chunks: Iterator[bytes], wanted: list[int]) -> Iterator[bytes]:
+    """Join chunks until ``wanted[0]`` bytes are ready (read again before every batch)."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= wanted[0]:
+            yield parts[0] if len(parts) == 1 else b"".join(parts)
+            parts, size = [], 0
+    if parts:
+        yield b"".join(parts)
+
+
+def _sniff(data: bytes) -> None:
+    """Name the usual wrong downloads (HTML, JSON) before expat calls them malformed."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"{", b"[")):
+        raise FeedError(
+            "this is JSON, not an IOF XML feed (is the URL right?) (line 1, column 0)",
+            line=1,
+            column=0,
+        )
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise FeedError(
+            "this is an HTML page, not an IOF feed (is the URL right?) (line 1, column 0)",
+            line=1,
+            column=0,
+        )
+
+
+def _feed_and_drain(
+    driver: _Driver, data: bytes, *, final: bool = False
+) -> Iterator[tuple[Mapping[str, str], Node, int]]:
+    """Parse a batch and yield what it completed; on an error, the completed items first."""
     try:
-        driver.feed(chunk, final=final)
+        driver.feed(data, final=final)
     except FeedError:
         yield from _drain(driver)
         raise
     yield from _drain(driver)
 
 
-def _drain(driver: _Driver) -> Iterator[Item]:
+def _drain(driver: _Driver) -> Iterator[tuple[Mapping[str, str], Node, int]]:
     items = driver.items
     while items:
         driver.emitted += 1
@@ -271,16 +584,19 @@ def _drain(driver: _Driver) -> Iterator[Item]:
 def parse_document(
     source: FeedSource,
     *,
+    schema: Schema,
     check_root: RootCheck,
     max_bytes: int = MAX_ITEM_BYTES,
-) -> dict[str, Any]:
-    """Parse a whole (small) document, e.g. ``categories.xml``, into one dict."""
-    driver = _Driver(shape=None, check_root=check_root)
-    size = 0
-    for chunk in iter_chunks(source):
-        driver.feed(chunk)
-        size += len(chunk)
-        driver.check_limits(size, max_bytes, "the document")
-    driver.feed(b"", final=True)
-    document = driver.handler.item
-    return document if isinstance(document, dict) else {}
+) -> Node:
+    """Parse a whole (small) document, e.g. ``categories.xml``, into its root :class:`Node`."""
+    items = iter_items(
+        source,
+        route=(),
+        item=schema,
+        check_root=check_root,
+        max_item_bytes=max_bytes,
+    )
+    found = Node({})  # expat refuses a document without a root element: replaced below
+    for _, node, _ in items:
+        found = node
+    return found

@@ -18,9 +18,11 @@ category levels (tree by id, else path)     ``categories`` (top 5), ``mainCatego
 ``short_desc`` (else ``long_desc``)         ``description`` (plain text by default)
 ``card@url``                                ``productUrl``
 ``images/large/image`` by priority          ``mainImageUrl`` + up to 5 ``imageUrls``
-stock of every size                         ``available``, ``quantity``
-``srp@gross`` > ``price@gross``             ``price`` = SRP, ``discountPrice`` = price
-``price@gross`` otherwise                   ``price`` (``discountPrice`` cleared)
+``size@available``, else stock of the size  ``available`` (any size available)
+stock of every size                         ``quantity``
+``strikethrough_retail_price@gross`` >      ``price`` = strikethrough price,
+``price@gross``                             ``discountPrice`` = price
+``price@gross`` otherwise (0: no price)     ``price`` (``discountPrice`` cleared)
 ``producer@name``                           ``systemDetails.brand``
 ``product@removed``                         ``active`` = False, ``available`` = False
 ==========================================  ===================================================
@@ -36,7 +38,7 @@ from html.parser import HTMLParser
 from ..categories import CategoryTree
 from ..mapping import Skip
 from ..salesmanago.catalog_models import CatalogProduct, SystemDetails
-from .models import NOT_TRACKED, CategoryRef, OfferProduct, Quantity
+from .models import NOT_TRACKED, CategoryRef, OfferProduct, Price, Size
 
 __all__ = [
     "MAX_CATEGORIES",
@@ -103,13 +105,14 @@ def to_catalog_product(
     if problem is not None:
         return Skip(record=f"product {product.id.strip() or '(no id)'}", reason=problem)
     levels = _category_levels(product.category, category_tree, language=language)
+    category_id = product.category.id.strip() if levels and product.category else None
     images = _image_urls(product)
     price, discount = _prices(product)
     return CatalogProduct(
         product_id=product.id.strip(),
         name=_short_text(product.name(language), MAX_NAME),
         main_category=_main_category(levels, removed=product.removed),
-        category_external_id=str(product.category.id) if levels and product.category else None,
+        category_external_id=category_id or None,
         categories=levels[: max(max_categories, 0)],
         description=_description(product, language, max_description, html=html_description),
         product_url=_url(product.card_url),
@@ -136,8 +139,14 @@ def _problem(product: OfferProduct, *, language: str, currency: str | None) -> s
     if _short_text(product.name(language), MAX_NAME) is None:
         return "product has no name"
     if _prices(product)[0] is None:
-        return "product has no gross price"
+        return _no_price(product)
     return None
+
+
+def _no_price(product: OfferProduct) -> str:
+    if _zero_priced(product):
+        return "product price is 0 (a hidden price): not published"
+    return "product has no gross price"
 
 
 def _clean(text: str | None) -> str | None:
@@ -167,10 +176,13 @@ def _category_levels(
     category: CategoryRef | None, tree: CategoryTree | None, *, language: str
 ) -> tuple[str, ...]:
     """Category names from the top level down, cleaned and deduplicated."""
-    if category is None or category.id == TEMPORARY_CATEGORY_ID:
+    if category is None:
         return ()
-    if tree is not None and category.id in tree:
-        names: Sequence[str] = tree.path(category.id, language)
+    key = category.tree_id
+    if key in (TEMPORARY_CATEGORY_ID, ""):
+        return ()
+    if tree is not None and key in tree:
+        names: Sequence[str] = tree.path(key, language)
     else:
         names = category.path.split("/")
     return _unique(_short_text(name, MAX_NAME) for name in names)
@@ -202,58 +214,91 @@ def _image_urls(product: OfferProduct) -> tuple[str, ...]:
     return (icon,) if icon else ()
 
 
-def _stock_levels(product: OfferProduct) -> list[Quantity]:
-    return [
-        stock.quantity
-        for size in product.sizes
-        for stock in size.stocks
-        if stock.quantity is not None
-    ]
-
-
-def _available(product: OfferProduct) -> bool | None:
-    """Any stock above zero or not tracked; ``None`` when the feed gives no stock at all."""
-    levels = _stock_levels(product)
+def _size_available(size: Size) -> bool | None:
+    """``size@available`` when given (it wins), else the size's stock; ``None`` if unknown."""
+    if size.available is not None:
+        return size.available
+    levels = [s.quantity for s in size.stocks if s.quantity is not None]
     if not levels:
         return None
     return any(q is NOT_TRACKED or (isinstance(q, Decimal) and q > 0) for q in levels)
 
 
+def _available(product: OfferProduct) -> bool | None:
+    """Any size available; ``None`` when the feed says nothing about any size."""
+    known = [a for a in map(_size_available, product.sizes) if a is not None]
+    return any(known) if known else None
+
+
 def _quantity(product: OfferProduct) -> int | None:
-    """Sum of the tracked stocks, whole units; ``None`` if unknown or any is untracked."""
-    levels = _stock_levels(product)
-    if not levels or NOT_TRACKED in levels:
+    """Sum of the tracked stocks, whole units; ``None`` if unknown or any is untracked.
+
+    A size marked ``available="unavailable"`` counts as 0 whatever its stock says.
+    """
+    levels = [
+        stock.quantity
+        for size in product.sizes
+        if size.available is not False
+        for stock in size.stocks
+        if stock.quantity is not None
+    ]
+    if not levels:
+        return 0 if product.sizes and _available(product) is False else None
+    if NOT_TRACKED in levels:
         return None
     total = sum((q for q in levels if isinstance(q, Decimal)), Decimal(0))
     return max(int(total.to_integral_value(rounding=ROUND_FLOOR)), 0)
 
 
 def _money(value: Decimal | None) -> Decimal | None:
-    """A gross amount rounded to cents; ``None`` when absent, negative or not finite."""
-    if value is None or not value.is_finite() or value < 0:
+    """A gross amount rounded to cents; ``None`` when absent, zero or less, or not finite.
+
+    IdoSell writes a price of 0 for a product whose price is hidden ("price on request");
+    publishing it would show the product as free, so 0 counts as no price.
+    """
+    if value is None or not value.is_finite() or value <= 0:
         return None
     try:
-        return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+        rounded = value.quantize(_CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return None
+    return rounded if rounded > 0 else None
 
 
-def _gross_price(product: OfferProduct) -> Decimal | None:
-    """The product's gross price, else the lowest gross price of its sizes."""
-    own = _money(product.price.gross if product.price else None)
-    if own is not None:
-        return own
-    sizes = [_money(s.price.gross) for s in product.sizes if s.price is not None]
-    return min((p for p in sizes if p is not None), default=None)
+def _zero_priced(product: OfferProduct) -> bool:
+    prices = [product.price, *(s.price for s in product.sizes)]
+    return any(p is not None and p.gross is not None and p.gross == 0 for p in prices)
+
+
+def _gross(price: Price | None) -> Decimal | None:
+    return _money(price.gross) if price is not None else None
+
+
+def _paying_size(product: OfferProduct) -> Size | None:
+    """The size with the lowest gross price (the "from" price of the product)."""
+    priced = [(g, i) for i, s in enumerate(product.sizes) if (g := _gross(s.price)) is not None]
+    return product.sizes[min(priced)[1]] if priced else None
 
 
 def _prices(product: OfferProduct) -> tuple[Decimal | None, Decimal | None]:
-    """``(price, discountPrice)``: the SRP and the price when the SRP is higher."""
-    price = _gross_price(product)
-    srp = _money(product.srp.gross if product.srp else None)
-    if price is not None and srp is not None and srp > price:
-        return srp, price
-    return price, None
+    """``(price, discountPrice)`` as the shop shows them.
+
+    The price paid is the product's gross price, else the lowest gross price of its sizes.
+    When the shop shows a higher crossed-out price (``strikethrough_retail_price`` of the
+    product, else of the cheapest size when that is the price paid), that is ``price`` and
+    the price paid is
+    ``discountPrice``. The suggested retail price (``srp``) is not a discount.
+    """
+    cheapest = _paying_size(product)
+    paid = _gross(product.price)
+    if paid is None and cheapest is not None:
+        paid = _gross(cheapest.price)
+    crossed = _gross(product.strikethrough_price)
+    if crossed is None and cheapest is not None and _gross(cheapest.price) == paid:
+        crossed = _gross(cheapest.strikethrough_price)
+    if paid is not None and crossed is not None and crossed > paid:
+        return crossed, paid
+    return paid, None
 
 
 def _description(product: OfferProduct, language: str, limit: int, *, html: bool) -> str | None:

@@ -23,6 +23,7 @@ __all__ = [
     "NOT_TRACKED",
     "CategoryRef",
     "FeedFile",
+    "FeedSkip",
     "Gateway",
     "IdosellCategoryRef",
     "LightProduct",
@@ -105,10 +106,15 @@ class Size:
         weight: ``size@weight`` as given (grams in the samples).
         price: the size's own price, if any.
         srp: the size's suggested retail price, if any.
+        strikethrough_price: the size's crossed-out retail price
+            (``strikethrough_retail_price``), if any.
+        available: ``size@available`` (written by marketplace and price-comparison exports):
+            ``False`` for ``unavailable`` (also ``no``, ``n``, ``false``, ``0``), ``True`` for
+            any other value (``available``, ``order``, ...), ``None`` when absent.
         stocks: stock levels by warehouse, in feed order.
     """
 
-    id: str
+    id: str | None = None
     name: str | None = None
     code: str | None = None
     producer_code: str | None = None
@@ -116,6 +122,8 @@ class Size:
     weight: Decimal | None = None
     price: Price | None = None
     srp: Price | None = None
+    strikethrough_price: Price | None = None
+    available: bool | None = None
     stocks: tuple[Stock, ...] = ()
 
     @property
@@ -145,14 +153,28 @@ class CategoryRef:
     """The product's panel category.
 
     Attributes:
-        id: the category id, the key into a :class:`~salesmanago_idosell.CategoryTree`.
+        id: the category id as the feed gives it (a string in the XSD; IdoSell writes
+            numbers). :attr:`tree_id` is the key into a
+            :class:`~salesmanago_idosell.CategoryTree`.
         path: the full name path exactly as the feed gives it (``"Odzież/Kurtki"``). Names
             may themselves contain ``/``, so resolve levels through the tree by ``id``
             rather than splitting this string.
+        language: the ``xml:lang`` of the chosen ``category`` element, if it has one.
     """
 
-    id: int
+    id: str
     path: str
+    language: str | None = None
+
+    @property
+    def tree_id(self) -> int | str:
+        """The id as a :class:`~salesmanago_idosell.CategoryTree` key (an int when numeric)."""
+        return _tree_id(self.id)
+
+
+def _tree_id(raw: str) -> int | str:
+    text = raw.strip()
+    return int(text) if text.isdecimal() and text.isascii() else text
 
 
 @frozen(kw_only=True)
@@ -194,6 +216,8 @@ class OfferProduct:
         long_descriptions: long descriptions (HTML) by language.
         price: the product price.
         srp: suggested retail price.
+        strikethrough_price: the crossed-out retail price the shop shows
+            (``strikethrough_retail_price``), if any.
         sizes: sizes with their codes, prices and stock levels.
         images: large image URLs in priority order (``iaiext:priority``, then feed order).
         icon_url: the product icon URL, if any.
@@ -214,6 +238,7 @@ class OfferProduct:
     long_descriptions: Mapping[str, str] = field(factory=dict)
     price: Price | None = None
     srp: Price | None = None
+    strikethrough_price: Price | None = None
     sizes: tuple[Size, ...] = ()
     images: tuple[str, ...] = ()
     icon_url: str | None = None
@@ -246,7 +271,28 @@ class LightProduct:
     currency: str | None = None
     price: Price | None = None
     srp: Price | None = None
+    strikethrough_price: Price | None = None
     sizes: tuple[Size, ...] = ()
+
+
+@frozen(kw_only=True)
+class FeedSkip:
+    """A product the parser could not read; the stream went on without it.
+
+    Attributes:
+        id: ``product@id`` (``None`` when the product has none).
+        line: the line where the product starts.
+        reason: what could not be read (``"vat is not a finite number: 'abc'"``).
+    """
+
+    id: str | None
+    line: int
+    reason: str
+
+    @property
+    def record(self) -> str:
+        """``"product <id> (line <n>)"``, for reports."""
+        return f"product {self.id or '(no id)'} (line {self.line})"
 
 
 @frozen(kw_only=True)

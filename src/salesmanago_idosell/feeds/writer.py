@@ -28,12 +28,13 @@ from attrs import frozen
 
 from .._converter import camel, is_empty
 from ..categories import CategoryTree
+from ..errors import FeedError
 from ..mapping import Skip
 from ..salesmanago.catalog_models import CatalogProduct
 from ._source import FeedSource
 from .catalog import to_catalog_product
 from .iof import iter_offer_products
-from .models import OfferProduct
+from .models import FeedSkip, OfferProduct
 
 __all__ = [
     "BinarySink",
@@ -85,6 +86,9 @@ def write_salesmanago_xml(
 ) -> int:
     """Write ``products`` as a SALESmanago XML product file, one product at a time.
 
+    The file is always well-formed: if pulling a product raises (a broken feed), the
+    closing ``</products>`` is still written before the exception propagates.
+
     Args:
         products: any iterable, consumed lazily: with ``limit=n`` at most ``n`` items are
             pulled from it.
@@ -94,15 +98,23 @@ def write_salesmanago_xml(
     Returns:
         The number of products written.
     """
+    return _write(products, out, limit, [0])
+
+
+def _write(
+    products: Iterable[CatalogProduct], out: XmlTarget, limit: int | None, written: list[int]
+) -> int:
+    """:func:`write_salesmanago_xml`, counting in ``written[0]`` as it goes."""
     with ExitStack() as stack:
         sink = _open(out, stack)
         sink.write(_HEADER)
-        count = 0
-        for product in islice(products, limit if limit is None else max(limit, 0)):
-            sink.write(render_product(product).encode("utf-8"))
-            count += 1
-        sink.write(_FOOTER)
-    return count
+        try:
+            for product in islice(products, limit if limit is None else max(limit, 0)):
+                sink.write(render_product(product).encode("utf-8"))
+                written[0] += 1
+        finally:
+            sink.write(_FOOTER)
+    return written[0]
 
 
 def render_product(product: CatalogProduct) -> str:
@@ -132,8 +144,13 @@ def preview_offer(
         category_tree: resolves category paths by id (see :func:`to_catalog_product`).
         currency: the catalog currency; products in another one are skipped.
 
+    Products the parser cannot read (:class:`~salesmanago_idosell.feeds.FeedSkip`) are
+    reported in ``skipped`` too, as ``Skip("product <id> (line <n>)", reason)``.
+
     Raises:
-        FeedError: the feed itself is malformed (products before the error are written).
+        FeedError: the feed itself is malformed. The products read before the error are
+            written and the file is closed with ``</products>`` (well-formed XML); the
+            message says how many products it holds.
     """
     skipped: list[Skip] = []
 
@@ -150,9 +167,17 @@ def preview_offer(
             else:
                 yield result
 
-    with closing(iter_offer_products(feed_source)) as offer:
-        written = write_salesmanago_xml(mapped(offer), out, limit=limit)
-    return PreviewResult(written=written, skipped=tuple(skipped))
+    def unreadable(skip: FeedSkip) -> None:
+        skipped.append(Skip(record=skip.record, reason=skip.reason))
+
+    written = [0]
+    try:
+        with closing(iter_offer_products(feed_source, on_skip=unreadable)) as offer:
+            _write(mapped(offer), out, limit, written)
+    except FeedError as exc:
+        message = f"{exc}; the preview holds the {written[0]} product(s) written before it"
+        raise FeedError(message, line=exc.line, column=exc.column, item=exc.item) from exc
+    return PreviewResult(written=written[0], skipped=tuple(skipped))
 
 
 def _open(out: XmlTarget, stack: ExitStack) -> BinarySink:
