@@ -47,10 +47,27 @@ class EventsExport:
             positively showed (an empty set: the contact has none).
         unreadable: e-mail -> why its events could not be read with certainty (absent from
             the file, unknown section layout, ...).
+        typed: e-mail -> ``(event type, externalId)`` of every event, for the contacts
+            whose every event names its type (``contactExtEventType`` or ``type``);
+            a contact missing here has events of unknown type.
     """
 
     external_ids: Mapping[str, frozenset[str]] = field(factory=dict)
     unreadable: Mapping[str, str] = field(factory=dict)
+    typed: Mapping[str, frozenset[tuple[str, str]]] = field(factory=dict)
+
+
+def _typed(sections: Mapping[str, Any]) -> frozenset[tuple[str, str]] | None:
+    """``(type, externalId)`` pairs of a readable event section; None if a type is missing."""
+    pairs: set[tuple[str, str]] = set()
+    for name in EVENT_SECTIONS:
+        for event in sections.get(name) or ():
+            kind = event.get("contactExtEventType") or event.get("type")
+            if not isinstance(kind, str) or not kind:
+                return None
+            if event.get("externalId") is not None:
+                pairs.add((kind.upper(), str(event["externalId"])))
+    return frozenset(pairs)
 
 
 def _events_of(sections: Mapping[str, Any]) -> frozenset[str] | str:
@@ -78,6 +95,7 @@ def read_events_export(payload: Any, emails: Iterable[str]) -> EventsExport:
     if not isinstance(payload, list):
         raise ResponseValidationError("the export file is not a JSON array", endpoint=EXPORT_PATH)
     by_email: dict[str, frozenset[str] | str] = {}
+    typed: dict[str, frozenset[tuple[str, str]]] = {}
     for item in payload:
         if not isinstance(item, Mapping) or len(item) != 1:
             raise ResponseValidationError(
@@ -89,7 +107,11 @@ def read_events_export(payload: Any, emails: Iterable[str]) -> EventsExport:
         contact = sections.get("contactData")
         email = contact.get("email") if isinstance(contact, Mapping) else None
         if isinstance(email, str) and email:
-            by_email[email.strip().lower()] = _events_of(sections)
+            key = email.strip().lower()
+            by_email[key] = _events_of(sections)
+            pairs = _typed(sections) if not isinstance(by_email[key], str) else None
+            if pairs is not None:
+                typed[key] = pairs
     known: dict[str, frozenset[str]] = {}
     unreadable: dict[str, str] = {}
     for email in {e.strip().lower() for e in emails}:
@@ -98,7 +120,12 @@ def read_events_export(payload: Any, emails: Iterable[str]) -> EventsExport:
             unreadable[email] = result
         else:
             known[email] = result
-    return EventsExport(external_ids=known, unreadable=unreadable)
+    wanted = set(known)
+    return EventsExport(
+        external_ids=known,
+        unreadable=unreadable,
+        typed={e: pairs for e, pairs in typed.items() if e in wanted},
+    )
 
 
 class ExportsAPI:

@@ -6,7 +6,8 @@ Run before an order stream (and on the operator's demand):
    between sending and checkpointing: they become ``uncertain``.
 2. :func:`reconcile`: asks SALESmanago (the contact data export, see
    :mod:`salesmanago_idosell.salesmanago.exports`) which uncertain orders it stored. An order
-   becomes ``sent`` when its contact's exported events carry its ``externalId``, and
+   becomes ``sent`` when its contact's exported events carry its ``externalId`` (a
+   CANCELLATION / RETURN: its type and ``externalId``, see :mod:`.keys`), and
    ``refused`` (to be sent again) only when the export *positively* lists the contact's events
    without it. A contact the export does not show with certainty leaves its orders
    ``uncertain`` — guessing "missing" would duplicate purchases.
@@ -19,16 +20,19 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from typing import Protocol
 
 from .._chunks import chunked
 from ..errors import AuthenticationError, SalesmanagoIdosellError
 from ..idosell.models import Order
 from ..salesmanago.exports import EXPORT_MAX
+from .cursor import Cursor
 from .delivery import Delivery, DeliveryState, DeliveryUpdate
 from .engine import Run
+from .keys import stored_in_export
 from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM, OrderSink
 
-__all__ = ["reconcile", "resend", "send_orders", "settle_interrupted"]
+__all__ = ["OrderBatches", "reconcile", "resend", "send_orders", "settle_interrupted"]
 
 logger = logging.getLogger("salesmanago_idosell")
 _SERIALS_PER_SEARCH = 100
@@ -87,7 +91,12 @@ def reconcile(
                 reason = export.unreadable.get(email, "not in the export")
                 _keep_uncertain(run, by_email[email], f"reconciliation: {reason}")
                 continue
-            updates += [_reconciled(d, d.key in stored) for d in by_email[email]]
+            for delivery in by_email[email]:
+                found = stored_in_export(delivery.key, stored, export.typed.get(email))
+                if found is None:
+                    _keep_uncertain(run, [delivery], "reconciliation: event types unreadable")
+                else:
+                    updates.append(_reconciled(delivery, found))
         run.state.record(ORDERS_KEY, updates)
         settled += len(updates)
         run.report.stream(STREAM).reconciled += len(updates)
@@ -133,7 +142,23 @@ def resend(
     return send_orders(run, sink, [int(k) for k in keys if k.isdigit()])
 
 
-def send_orders(run: Run, sink: OrderSink, serials: list[int]) -> int:
+class OrderBatches(Protocol):
+    """What :func:`send_orders` sends through (an :class:`OrderSink` or a lifecycle sink)."""
+
+    def see(self, run: Run, orders: Iterable[Order]) -> None:
+        """Look at a page's orders."""
+
+    def add(self, run: Run, item: Order) -> None:
+        """Map and buffer one order."""
+
+    def full(self) -> bool:
+        """A whole batch is buffered."""
+
+    def flush(self, run: Run, resume: Cursor | None) -> bool:
+        """Send the buffer (``None``: the cursor stays)."""
+
+
+def send_orders(run: Run, sink: OrderBatches, serials: list[int]) -> int:
     """Read these orders from IdoSell by serial number and send them through ``sink``
     (the cursor is not moved); returns how many PURCHASE events were acknowledged."""
     stream = run.report.stream(STREAM)
@@ -153,7 +178,7 @@ def send_orders(run: Run, sink: OrderSink, serials: list[int]) -> int:
     return stream.sent - before
 
 
-def _send_page(run: Run, sink: OrderSink, orders: list[Order]) -> bool:
+def _send_page(run: Run, sink: OrderBatches, orders: list[Order]) -> bool:
     sink.see(run, orders)
     for order in orders:
         sink.add(run, order)
