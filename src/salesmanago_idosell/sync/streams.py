@@ -116,7 +116,9 @@ class Streams:
             rules=rules,
             settings=self.settings,
             batch_size=self.config.contact_batch_size,
-            history_for_unknown=key == CUSTOMERS_CHANGES,
+            # a changes run after an earlier one: a consenting customer the SDK never sent
+            # (a state from before consent memory) may have earlier orders to send
+            history_for_unknown=key == CUSTOMERS_CHANGES and cursor.since is not None,
         )
         return run_pages(
             run, name="customers", key=key, cursor=cursor, pages=_from(pages), sink=sink
