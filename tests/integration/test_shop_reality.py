@@ -201,7 +201,7 @@ def test_sync_changes_equals_a_fresh_full_run_plus_follow_up_events(
         # events: the fresh run's, plus each left order's PURCHASE and its follow-up event
         kept = Counter({e: n for e, n in events.items() if e[0] not in extra})
         left = Counter({e: n for e, n in kept.items() if e[2] in scene.left})
-        assert kept - left == Counter({e: n for e, n in fresh_events.items()})
+        assert kept - left == Counter(dict(fresh_events.items()))
         assert sorted((e[2], e[1]) for e in left.elements()) == sorted(
             (serial, kind) for serial, follow in scene.left.items() for kind in ("PURCHASE", follow)
         )

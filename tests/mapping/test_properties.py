@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from datetime import timezone
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -71,7 +71,8 @@ def test_subscriber_withdrawal_follows_the_same_rule() -> None:
         shops=(SubscriberShop(shop_id=1, approved=False),),
     )
     decision = consent_decision(consented=False, has_account=False, settings=ONLY, previous=True)
-    assert decision.opt_out_known and not decision.send
+    assert decision.opt_out_known
+    assert not decision.send
     assert contact_from_subscriber(withdrawn, settings=ONLY, previous=True) == Skip(
         record="ola@example.pl", reason="subscriber without e-mail consent in shop 1"
     )
@@ -251,7 +252,8 @@ def test_follow_up_event_repeats_the_purchase(status: str, kind: EventType) -> N
     follow = follow_up_event_from_order(
         attrs.evolve(order, status=OrderStatus(status)), settings=ONLY
     )
-    assert isinstance(purchase, Purchase) and isinstance(follow, Purchase)
+    assert isinstance(purchase, Purchase)
+    assert isinstance(follow, Purchase)
     assert follow.event.type is kind
     assert follow.event.date == changed.replace(tzinfo=WARSAW)
     assert attrs.evolve(follow.event, type=EventType.PURCHASE, date=purchase.event.date) == (
@@ -268,4 +270,5 @@ def test_no_follow_up_for_a_purchase_status_and_return_statuses_are_settings() -
     lost = follow_up_event_from_order(
         attrs.evolve(order, status=OrderStatus.LOST), settings=lost_is_return
     )
-    assert isinstance(lost, Purchase) and lost.event.type is EventType.RETURN
+    assert isinstance(lost, Purchase)
+    assert lost.event.type is EventType.RETURN

@@ -180,9 +180,7 @@ def _newsletter_keep(entry: Customer | Subscriber, params: dict[str, Any], bound
     if params.get("language") not in (None, "", row["language"]):
         return False
     changed = (
-        entry.newsletter_changed
-        if isinstance(entry, Customer)
-        else (entry.modified or entry.added)
+        entry.newsletter_changed if isinstance(entry, Customer) else (entry.modified or entry.added)
     )
     return changed is None or in_range(changed, bounds)
 
