@@ -24,7 +24,12 @@ from typing import Any
 from .callbacks import Callbacks
 from .categories import CategoryTree
 from .config import IntegrationConfig
-from .errors import SyncInProgressError, ValidationError
+from .errors import (
+    AuthenticationError,
+    SalesmanagoIdosellError,
+    SyncInProgressError,
+    ValidationError,
+)
 from .feeds import (
     FeedSource,
     OfferProduct,
@@ -406,6 +411,21 @@ class Integration:
     def _category_tree(self, categories: FeedSource | str | None) -> CategoryTree | None:
         return parse_category_tree(self._feed(categories)) if categories is not None else None
 
+    def _offer_tree(self, run: Run, categories: FeedSource | str | None) -> CategoryTree | None:
+        """The tree from ``categories.xml``, else the Admin API's (by id); ``None`` (names
+        split at ``/``, the last resort) only when neither can be read."""
+        if categories is not None:
+            return self._category_tree(categories)
+        try:
+            return self.idosell.categories.tree(language=self.config.language)
+        except AuthenticationError:
+            raise
+        except SalesmanagoIdosellError as exc:
+            reason = f"category tree unreadable ({type(exc).__name__}): IOF paths split at '/'"
+            logger.warning("offer: %s", reason)
+            run.report.problem("offer", "categories", reason, "warning")
+            return None
+
     def sync_offer(
         self,
         feed: FeedSource | str,
@@ -420,7 +440,10 @@ class Integration:
         Args:
             feed: IOF ``full.xml`` as a path, an ``http(s)`` URL, bytes, a binary file or an
                 iterable of byte chunks (gzip is detected).
-            categories: the feed's ``categories.xml``, to resolve category names by id.
+            categories: the feed's ``categories.xml``, to resolve category names by id;
+                without it the tree is read by id from the Admin API
+                (``GET /products/categories``); IOF category paths are split at ``/`` only
+                when that fails too (a warning in the report).
             dry_run: read and map everything, write nothing.
             progress: ``progress("offer", done, None)`` every 100 products.
             wait: as for :meth:`export_customers`.
@@ -432,7 +455,7 @@ class Integration:
                 location=self.config.location,
                 language=self.config.language,
                 batch_size=self.config.product_batch_size,
-                tree=self._category_tree(categories),
+                tree=self._offer_tree(run, categories),
             )
             products: Iterator[OfferProduct] = iter_offer_products(self._feed(feed))
             if run.progress is not None:
