@@ -1,0 +1,51 @@
+"""Delivery keys of follow-up events, and reconciliation by event type and externalId."""
+
+from __future__ import annotations
+
+import pytest
+
+from salesmanago_idosell.salesmanago.exports import read_events_export
+from salesmanago_idosell.salesmanago.models import EventType
+from salesmanago_idosell.sync.keys import follow_up_key, serial_of, stored_in_export
+
+
+def test_keys_round_trip() -> None:
+    assert follow_up_key(4711, EventType.CANCELLATION) == "4711:cancellation"
+    assert follow_up_key("4711", "RETURN") == "4711:return"
+    assert serial_of("4711") == ("4711", None)
+    assert serial_of("4711:cancellation") == ("4711", "CANCELLATION")
+    assert serial_of("4711:return") == ("4711", "RETURN")
+
+
+def export(*events: dict[str, object]) -> list[dict[str, object]]:
+    data = {"contactData": {"email": "Ala@example.pl"}, "contactExtEventData": list(events)}
+    return [{"c-1": data}]
+
+
+@pytest.mark.parametrize(
+    ("key", "events", "stored"),
+    [
+        ("12", [{"externalId": "12", "contactExtEventType": "PURCHASE"}], True),
+        ("12:cancellation", [{"externalId": "12", "contactExtEventType": "PURCHASE"}], False),
+        (
+            "12:cancellation",
+            [
+                {"externalId": "12", "contactExtEventType": "PURCHASE"},
+                {"externalId": "12", "contactExtEventType": "CANCELLATION"},
+            ],
+            True,
+        ),
+        ("12:return", [{"externalId": "12", "type": "return"}], True),
+        ("12:return", [{"externalId": "13", "type": "RETURN"}], False),
+        # a PURCHASE is found by externalId even when types are not given
+        ("12", [{"externalId": "12"}], True),
+        # a follow-up cannot be told apart from its PURCHASE without types: unknown
+        ("12:cancellation", [{"externalId": "12"}], None),
+    ],
+)
+def test_follow_ups_are_reconciled_by_type_and_external_id(
+    key: str, events: list[dict[str, object]], stored: bool | None
+) -> None:
+    found = read_events_export(export(*events), ["ala@example.pl"])
+    ids = found.external_ids["ala@example.pl"]
+    assert stored_in_export(key, ids, found.typed.get("ala@example.pl")) is stored
