@@ -163,6 +163,10 @@ class LifecycleSink:
         waiting, self._waiting = self._waiting, {}
         if waiting and not run.dry_run:
             run.state.mark(WAITING_KEY, waiting)
+        if self.follow_ups.empty():  # the common case: states and cursor in one checkpoint
+            return self.purchases.flush(run, resume)
+        # both hold events: the PURCHASE states are recorded first, the cursor moves with the
+        # follow-ups' states (a crash in between re-reads the page: recorded states skip it)
         if not self.purchases.flush(run, None):
             return False  # the cursor stays: the page is read again by the next run
         return self.follow_ups.flush(run, resume)
