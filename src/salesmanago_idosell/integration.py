@@ -324,7 +324,7 @@ class Integration:
             SyncInProgressError: another run still holds the state's lease after ``wait``.
         """
         with self._running(dry_run=dry_run, progress=None, wait=wait) as run:
-            sync_orders_by_serial(run, serials, sink=self._streams.order_sink())
+            sync_orders_by_serial(run, serials, sink=self._streams.lifecycle_sink())
         return run.report
 
     def sync_changes(
@@ -382,7 +382,7 @@ class Integration:
         if force:
             states |= {DeliveryState.UNCERTAIN, DeliveryState.PENDING}
         with self._running(dry_run=False, progress=None, wait=wait) as run:
-            sink = self._streams.order_sink(
+            sink = self._streams.lifecycle_sink(
                 resend=frozenset(states),
                 sent_state=DeliveryState.POSSIBLY_DUPLICATED if force else DeliveryState.SENT,
             )

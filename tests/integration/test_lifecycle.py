@@ -173,3 +173,35 @@ def test_a_cancellation_waits_for_an_uncertain_purchase(monkeypatch: pytest.Monk
         assert integration(box, state).sync_changes().ok  # settled: sent, then followed up
         assert events_of(box, order) == Counter({"PURCHASE": 1, "CANCELLATION": 1})
         assert state.marks(WAITING_KEY) == {}
+
+
+def test_a_targeted_sync_follows_the_order_up_and_the_poll_does_not_repeat_it() -> None:
+    with sandbox(customers=10, subscribers=0, orders=0) as box:
+        state = MemoryStateStore()
+        order = bought(box, customer(box, consent=True))
+        assert integration(box, state).sync_orders_by_serial([order.serial]).ok
+        box.idosell.update_order(order.serial, status="returned")
+        assert integration(box, state).sync_orders_by_serial([order.serial]).ok
+        assert events_of(box, order) == Counter({"PURCHASE": 1, "RETURN": 1})
+        assert integration(box, state).sync_changes().ok
+        assert events_of(box, order) == Counter({"PURCHASE": 1, "RETURN": 1})
+
+
+def test_an_operator_can_resend_a_refused_follow_up_by_its_key() -> None:
+    with sandbox(customers=10, subscribers=0, orders=0) as box:
+        state = MemoryStateStore()
+        order = bought(box, customer(box, consent=True))
+        assert integration(box, state).sync_orders_by_serial([order.serial]).ok
+        box.idosell.update_order(order.serial, status="canceled")
+        refused = Faults(error_rate=1.0, error_statuses=(500,))
+        box.salesmanago.faults.set(refused, endpoint=BATCH_EVENTS)
+        integration(box, state).sync_orders_by_serial([order.serial])
+        box.salesmanago.faults.set(None, endpoint=BATCH_EVENTS)
+        key = f"{order.serial}:cancellation"
+        [listed] = integration(box, state).undelivered()
+        assert listed.key == key
+        assert integration(box, state).resend([key]).ok  # uncertain: not without force
+        assert events_of(box, order) == Counter({"PURCHASE": 1})
+        assert integration(box, state).resend([key], force=True).ok
+        assert events_of(box, order) == Counter({"PURCHASE": 1, "CANCELLATION": 1})
+        assert state.known(ORDERS_KEY, [key]) == {key: DeliveryState.POSSIBLY_DUPLICATED}

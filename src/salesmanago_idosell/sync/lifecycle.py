@@ -43,8 +43,8 @@ from .consent import HISTORY_KEY
 from .cursor import Cursor
 from .delivery import DeliveryState
 from .engine import Run
-from .keys import follow_up_key, serial_of
-from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM, OrderEvents, OrderSink
+from .keys import follow_up_key
+from .orders import ORDERS_KEY, STREAM, OrderEvents, OrderSink
 from .recovery import send_orders
 
 __all__ = [
@@ -173,19 +173,15 @@ class LifecycleSink:
 
 
 def recover_follow_ups(run: Run, sink: LifecycleSink) -> int:
-    """Send again refused follow-ups, and the orders that waited for their PURCHASE to settle.
+    """Read again the orders that waited for their PURCHASE to settle (refused follow-ups
+    are sent again by :func:`~.recovery.resend` like refused purchases).
 
     Returns how many events were acknowledged.
     """
-    refused = [
-        serial_of(d.key)[0]
-        for d in run.state.deliveries(ORDERS_KEY, states=[DeliveryState.REFUSED])
-        if serial_of(d.key)[1] is not None and d.attempts < MAX_ATTEMPTS
-    ]
     waiting = run.state.marks(WAITING_KEY)
     states = run.state.known(ORDERS_KEY, list(waiting))
     settled = [k for k in waiting if states.get(k) not in _UNSETTLED]
-    serials = sorted({int(s) for s in [*refused, *settled] if s.isdigit()})
+    serials = sorted({int(s) for s in settled if s.isdigit()})
     sent = send_orders(run, sink, serials) if serials else 0
     if settled:
         run.state.mark(WAITING_KEY, dict.fromkeys(settled))

@@ -29,8 +29,8 @@ from ..salesmanago.exports import EXPORT_MAX
 from .cursor import Cursor
 from .delivery import Delivery, DeliveryState, DeliveryUpdate
 from .engine import Run
-from .keys import stored_in_export
-from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM, OrderSink
+from .keys import serial_of, stored_in_export
+from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM
 
 __all__ = ["OrderBatches", "reconcile", "resend", "send_orders", "settle_interrupted"]
 
@@ -120,9 +120,25 @@ def _keep_uncertain(run: Run, deliveries: list[Delivery], note: str) -> None:
     )
 
 
+class OrderBatches(Protocol):
+    """What :func:`send_orders` sends through (an :class:`OrderSink` or a lifecycle sink)."""
+
+    def see(self, run: Run, orders: Iterable[Order]) -> None:
+        """Look at a page's orders."""
+
+    def add(self, run: Run, item: Order) -> None:
+        """Map and buffer one order."""
+
+    def full(self) -> bool:
+        """A whole batch is buffered."""
+
+    def flush(self, run: Run, resume: Cursor | None) -> bool:
+        """Send the buffer (``None``: the cursor stays)."""
+
+
 def resend(
     run: Run,
-    sink: OrderSink,
+    sink: OrderBatches,
     *,
     states: Collection[DeliveryState] = (DeliveryState.REFUSED,),
     serials: Iterable[str] | None = None,
@@ -139,23 +155,8 @@ def resend(
         keys = [s for s in dict.fromkeys(str(s) for s in serials) if s in wanted]
     else:
         keys = [k for k, d in wanted.items() if d.attempts < MAX_ATTEMPTS]
-    return send_orders(run, sink, [int(k) for k in keys if k.isdigit()])
-
-
-class OrderBatches(Protocol):
-    """What :func:`send_orders` sends through (an :class:`OrderSink` or a lifecycle sink)."""
-
-    def see(self, run: Run, orders: Iterable[Order]) -> None:
-        """Look at a page's orders."""
-
-    def add(self, run: Run, item: Order) -> None:
-        """Map and buffer one order."""
-
-    def full(self) -> bool:
-        """A whole batch is buffered."""
-
-    def flush(self, run: Run, resume: Cursor | None) -> bool:
-        """Send the buffer (``None``: the cursor stays)."""
+    serials = dict.fromkeys(serial_of(k)[0] for k in keys)  # follow-ups: their order
+    return send_orders(run, sink, [int(s) for s in serials if s.isdigit()])
 
 
 def send_orders(run: Run, sink: OrderBatches, serials: list[int]) -> int:

@@ -167,12 +167,13 @@ class Streams:
             **options,  # type: ignore[arg-type]
         )
 
-    def lifecycle_sink(self) -> LifecycleSink:
-        """PURCHASE events, then CANCELLATION / RETURN when an order leaves a purchase status."""
+    def lifecycle_sink(self, **options: object) -> LifecycleSink:
+        """PURCHASE events, then CANCELLATION / RETURN when an order leaves a purchase status
+        (``options`` go to both :class:`OrderSink`)."""
         return LifecycleSink(
             settings=self.settings,
-            purchases=self.order_sink(),
-            follow_ups=self.order_sink(events=follow_up_events(self.settings)),
+            purchases=self.order_sink(**options),
+            follow_ups=self.order_sink(events=follow_up_events(self.settings), **options),
         )
 
     def recover(self, run: Run, *, limit: int = 1000) -> None:
@@ -182,7 +183,7 @@ class Streams:
             return
         settle_interrupted(run)
         reconcile(run, wait_timeout=self.reconcile_wait, limit=limit)
-        resend(run, self.order_sink())
+        resend(run, self.lifecycle_sink())
         recover_follow_ups(run, self.lifecycle_sink())
 
     def orders(self, run: Run, *, since: datetime | None) -> bool:
