@@ -205,3 +205,17 @@ def test_an_operator_can_resend_a_refused_follow_up_by_its_key() -> None:
         assert integration(box, state).resend([key], force=True).ok
         assert events_of(box, order) == Counter({"PURCHASE": 1, "CANCELLATION": 1})
         assert state.known(ORDERS_KEY, [key]) == {key: DeliveryState.POSSIBLY_DUPLICATED}
+
+
+def test_a_cancellation_reaches_a_contact_whose_consent_was_withdrawn_meanwhile() -> None:
+    with sandbox(customers=10, subscribers=0, orders=0) as box:
+        state = MemoryStateStore()
+        options = {"consent_mode": ConsentMode.CONSENTED_ONLY}
+        person = customer(box, consent=True)
+        order = bought(box, person)
+        assert integration(box, state, **options).sync_changes().ok
+        box.idosell.update_customer(person.id, newsletter_since=None)
+        box.idosell.update_order(order.serial, status="canceled")
+        assert integration(box, state, **options).sync_changes().ok
+        assert events_of(box, order) == Counter({"PURCHASE": 1, "CANCELLATION": 1})
+        assert box.salesmanago.contacts[person.email.lower()].email_opt == "out"

@@ -77,11 +77,13 @@ def follow_up_kind(order: Order, settings: MappingSettings) -> EventType:
 
 
 def follow_up_events(settings: MappingSettings) -> OrderEvents:
-    """CANCELLATION / RETURN events keyed ``<serial>:<kind>``, without category tags."""
+    """CANCELLATION / RETURN events keyed ``<serial>:<kind>``, without category tags, sent
+    whatever the customer's consent now (the contact has the PURCHASE; nothing is created)."""
     return OrderEvents(
         key=lambda order: follow_up_key(order.serial_number, follow_up_kind(order, settings)),
         event=lambda order, s: follow_up_event_from_order(order, settings=s),
         tags=False,
+        needs_consent=False,
     )
 
 

@@ -71,11 +71,14 @@ class OrderEvents:
         key: the delivery key of an order (the serial number for PURCHASE).
         event: the pure mapping of an order to its event, or a skip.
         tags: upsert the products' category tags with the events (PURCHASE only).
+        needs_consent: apply the consent mode to the order's customer (a follow-up event
+            concerns a contact its PURCHASE already reached, and creates nobody).
     """
 
     key: Callable[[Order], str]
     event: Callable[[Order, MappingSettings], Purchase | Skip]
     tags: bool = True
+    needs_consent: bool = True
 
 
 #: PURCHASE events keyed by the order serial number, with category tags.
@@ -133,7 +136,8 @@ class OrderSink:
             if refused:
                 found = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.REFUSED])
                 self._attempts = {d.key: d.attempts for d in found if d.key in refused}
-        self._refused_accounts = self._without_consent(run, orders)
+        if self.events.needs_consent:
+            self._refused_accounts = self._without_consent(run, orders)
 
     def add(self, run: Run, item: Order) -> None:
         """Map one order and buffer it (or report why not)."""
