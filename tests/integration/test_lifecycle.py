@@ -219,3 +219,18 @@ def test_a_cancellation_reaches_a_contact_whose_consent_was_withdrawn_meanwhile(
         assert integration(box, state, **options).sync_changes().ok
         assert events_of(box, order) == Counter({"PURCHASE": 1, "CANCELLATION": 1})
         assert box.salesmanago.contacts[person.email.lower()].email_opt == "out"
+
+
+def test_consent_memory_ignores_the_case_of_the_address() -> None:
+    with sandbox(customers=10, subscribers=0, orders=0) as box:
+        state = MemoryStateStore()
+        options = {"consent_mode": ConsentMode.CONSENTED_ONLY}
+        person = customer(box, consent=True)
+        box.idosell.update_customer(person.id, email="  Ala.Wielka@Example.PL ")
+        assert integration(box, state, **options).sync_changes().ok
+        assert box.salesmanago.contacts["ala.wielka@example.pl"].email_opt == "in"
+        box.idosell.update_customer(person.id, newsletter_since=None)
+        report = integration(box, state, **options).sync_changes()
+        assert box.salesmanago.contacts["ala.wielka@example.pl"].email_opt == "out"
+        reason = "consent withdrawn in shop 1: opted out (not created)"
+        assert report.stream("customers").skipped[reason] == 1

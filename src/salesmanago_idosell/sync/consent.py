@@ -42,6 +42,11 @@ HISTORY_KEY = "orders.history"
 _FLAG = {True: "y", False: "n"}
 
 
+def _key(email: str | None) -> str:
+    """The consent memory's key: the trimmed e-mail in lower case."""
+    return normalize_email(email or "").lower()
+
+
 @define(kw_only=True)
 class ContactRules(Generic[T]):
     """How one kind of record meets the consent rule.
@@ -89,13 +94,13 @@ class ConsentSink(Generic[T]):
 
     def see(self, run: Run, items: Iterable[T]) -> None:
         """Look up the consent memory of a page's contacts in one query."""
-        emails = [normalize_email(self.rules.email(i) or "") for i in items]
+        emails = [_key(self.rules.email(i)) for i in items]
         self._previous = run.state.marks(CONSENT_KEY, [e for e in emails if e])
 
     def add(self, run: Run, item: T) -> None:
         """Map one record with its consent memory and buffer it (or note why not)."""
         run.report.stream(self.name).read += 1
-        email = normalize_email(self.rules.email(item) or "")
+        email = _key(self.rules.email(item))
         known = self._previous.get(email)
         previous = None if known is None else known == "y"
         mapped = self.rules.to_contact(item, previous)
