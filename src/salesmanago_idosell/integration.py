@@ -287,15 +287,18 @@ class Integration:
         progress: ProgressOption = None,
         wait: float = 0.0,
     ) -> SyncReport:
-        """New orders -> PURCHASE events and category tags, each order delivered once.
+        """Orders -> PURCHASE events and category tags, each order delivered once; an order
+        that leaves the purchase statuses after its PURCHASE was sent gets one CANCELLATION
+        (or RETURN) event (see ``docs/integration.md``, "Orders through their life").
 
         Before new orders are read, orders left unsettled by earlier runs are recovered:
         interrupted ones become uncertain, uncertain ones are reconciled with SALESmanago
-        and refused ones are sent again (see ``docs/integration.md``, "Delivery guarantee").
+        and refused ones are sent again (see ``docs/integration.md``, "Delivery guarantee");
+        then the earlier orders of customers whose consent came later are sent.
 
         Args:
-            since: orders added at or after this moment; default: since the last completed
-                run (all orders on the first run).
+            since: orders added at or after this moment; default: orders placed or changed
+                since the last completed run (all orders on the first run).
             dry_run: read and map everything, write nothing.
             progress: as for :meth:`export_customers`.
             wait: as for :meth:`export_customers`.
@@ -330,7 +333,9 @@ class Integration:
     def sync_changes(
         self, *, dry_run: bool = False, progress: ProgressOption = None, wait: float = 0.0
     ) -> SyncReport:
-        """The incremental run for a scheduler: changed customers, new subscribers, orders.
+        """The incremental run for a scheduler: changed customers, new or changed subscribers
+        (consent given or withdrawn, see "Consent changes" in ``docs/integration.md``), orders
+        placed or changed.
 
         Each stream starts where its last successful run ended; a stream that fails does
         not stop the others. Unsettled orders are recovered before new ones are sent.
