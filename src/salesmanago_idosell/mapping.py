@@ -480,6 +480,8 @@ def _order_event(order: Order, settings: MappingSettings) -> Purchase | Skip:
             else "order has no product lines"
         )
         return Skip(record=record, reason=reason)
+    if order.total < 0:
+        return Skip(record=record, reason="order value is negative")
     kept, dropped = _fit(lines)
     names = ", ".join(line.name for line in kept)
     details = {
@@ -517,7 +519,8 @@ def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Pur
     ``", "``-joined, commas in names replaced by spaces, shortened alike when all would not
     fit 255 characters) and ``detail2`` (quantities, ``/``-joined; the lines of one product,
     e.g. two sizes, are summed) have one entry per id, in the same order. Lines with a
-    quantity of zero or less are left out; an order with nothing left is a skip. Ids that do
+    quantity of zero or less are left out; an order with nothing left, or with a negative
+    value, is a skip. Ids that do
     not fit (512 characters of ids, 255 of quantities) are left out of all three lists and
     returned in ``dropped_products``. ``detail3`` currency, ``detail4`` payment method,
     ``detail5`` delivery method, ``detail6`` place of the order (pickup point or store),

@@ -179,6 +179,14 @@ def test_order_that_bought_nothing_is_a_skip() -> None:
     )
 
 
+def test_order_with_a_negative_value_is_a_skip() -> None:
+    lines = (OrderProduct(product_id=1, name="Bon", quantity=Decimal(1)),)
+    negative = attrs.evolve(ORDER, products=lines, total=Decimal("-10.00"))
+    assert purchase_event_from_order(negative, settings=ONLY) == Skip(
+        record="order 900", reason="order value is negative"
+    )
+
+
 def test_two_sizes_of_one_product_are_one_entry_in_every_list() -> None:
     lines = (
         OrderProduct(product_id=17040, size_id="M", name="Sukienka lniana", quantity=Decimal(2)),
