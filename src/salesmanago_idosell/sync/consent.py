@@ -18,7 +18,7 @@ crash in between re-reads the page and sends the same contacts without flags (id
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from attrs import define, field
@@ -29,7 +29,7 @@ from ..mapping import ConsentMode, MappingSettings, Skip, consent_decision
 from ..salesmanago import ContactUpsert
 from ..salesmanago.contacts import BATCH_MAX
 from .cursor import Cursor
-from .engine import Run
+from .engine import ContactSink, Run
 
 __all__ = ["CONSENT_KEY", "HISTORY_KEY", "ConsentSink", "ContactRules"]
 
@@ -70,6 +70,9 @@ class ContactRules(Generic[T]):
 class ConsentSink(Generic[T]):
     """Contacts into idempotent batch upserts, with the consent rule (module docstring).
 
+    The upserts, counts and checkpoints are a :class:`~.engine.ContactSink`'s; this sink adds
+    the consent memory, the opt-outs of withdrawn contacts and the histories due.
+
     Attributes:
         name: the report's stream name (``customers``, ``subscribers``).
         key: the state store's stream key (of the cursor).
@@ -86,41 +89,51 @@ class ConsentSink(Generic[T]):
     settings: MappingSettings
     batch_size: int
     history_for_unknown: bool = False
+    _contacts: ContactSink[T] = field(init=False)
     _previous: dict[str, str] = field(factory=dict, init=False)
-    _buffer: list[ContactUpsert] = field(factory=list, init=False)
     _notes: dict[str, str] = field(factory=dict, init=False)
-    _opt_outs: dict[str, str] = field(factory=dict, init=False)
+    _opt_outs: set[str] = field(factory=set, init=False)
     _history: dict[str, str] = field(factory=dict, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._contacts = ContactSink(
+            name=self.name,
+            key=self.key,
+            to_contact=self._map,
+            batch_size=self.batch_size,
+            before_checkpoint=self._remember,
+        )
 
     def see(self, run: Run, items: Iterable[T]) -> None:
         """Look up the consent memory of a page's contacts in one query."""
+        items = list(items)
         emails = [_key(self.rules.email(i)) for i in items]
         self._previous = run.state.marks(CONSENT_KEY, [e for e in emails if e])
+        self._contacts.see(run, items)
 
     def add(self, run: Run, item: T) -> None:
-        """Map one record with its consent memory and buffer it (or note why not)."""
-        run.report.stream(self.name).read += 1
+        """Map one record with its consent memory and buffer it (or report why not)."""
+        self._contacts.add(run, item)
+
+    def _map(self, item: T) -> ContactUpsert | Skip:
         email = _key(self.rules.email(item))
         known = self._previous.get(email)
         previous = None if known is None else known == "y"
-        mapped = self.rules.to_contact(item, previous)
         consented = self.rules.consented(item)
+        mapped = self.rules.to_contact(item, previous)
         if isinstance(mapped, Skip):
-            self._skipped(run, mapped, email, consented, previous)
-            return
-        self._buffer.append(mapped)
+            return self._skipped(mapped, email, consented, previous)
         self._notes[email] = _FLAG[consented]
         late = previous is False or (previous is None and self.history_for_unknown)
         customer = self.rules.customer_id(item)
         if consented and late and customer is not None and self._follows_consent():
             self._history[str(customer)] = "due"
+        return mapped
 
     def _follows_consent(self) -> bool:
         return self.settings.consent_mode is ConsentMode.CONSENTED_ONLY
 
-    def _skipped(
-        self, run: Run, skip: Skip, email: str, consented: bool, previous: bool | None
-    ) -> None:
+    def _skipped(self, skip: Skip, email: str, consented: bool, previous: bool | None) -> Skip:
         decision = consent_decision(
             consented=consented,
             has_account=self.rules.has_account,
@@ -128,81 +141,48 @@ class ConsentSink(Generic[T]):
             previous=previous,
         )
         if decision.send or skip.reason != decision.reason or email_problem(email):
-            run.report.skip(self.name, skip.record, skip.reason)
-            return
+            return skip  # not about consent (an invalid e-mail, an account, ...)
         self._notes[email] = "n"
-        if decision.opt_out_known:
-            self._opt_outs[email] = skip.record
-            return
-        run.report.skip(self.name, skip.record, skip.reason)
+        if not decision.opt_out_known:
+            return skip
+        self._opt_outs.add(email)
+        reason = f"without e-mail consent in shop {self.settings.shop_id}: opted out if known"
+        return Skip(record=skip.record, reason=reason)
 
     def full(self) -> bool:
         """A whole batch is buffered (or a batch's worth of consents to remember)."""
-        return max(len(self._buffer) + len(self._opt_outs), len(self._notes)) >= self.batch_size
+        waiting = max(len(self._opt_outs), len(self._notes))
+        return self._contacts.full() or waiting >= self.batch_size
 
     def empty(self) -> bool:
-        """Nothing is buffered (notes alone are written with the next checkpoint)."""
-        return not self._buffer and not self._opt_outs and not self._notes
+        """Nothing is buffered (consents to remember count: they go with a checkpoint)."""
+        return self._contacts.empty() and not self._opt_outs and not self._notes
 
     def flush(self, run: Run, resume: Cursor) -> bool:
         """Opt out withdrawn contacts, upsert the buffer, remember consents, checkpoint."""
-        batch, self._buffer = self._buffer, []
-        opt_outs, self._opt_outs = self._opt_outs, {}
-        notes, self._notes = self._notes, {}
-        history, self._history = self._history, {}
-        stream = run.report.stream(self.name)
-        if run.dry_run:
-            stream.sent += len(batch)
-            for record in opt_outs.values():
-                run.report.skip(self.name, record, self._withdrawn_reason())
-            return True
-        try:
-            self._opt_out_known(run, opt_outs)
-            if batch:
-                result = run.salesmanago.contacts.batch_upsert(batch, chunk_size=BATCH_MAX)
-                self._count(run, batch, result.contact_ids, result.messages)
-        except SalesmanagoIdosellError as exc:
-            if isinstance(exc, AuthenticationError):
-                raise
-            run.report.fail(self.name, [c.email for c in batch], type(exc).__name__)
-            run.report.errors.append(f"{self.name}: {exc}")
-            return False
-        run.state.mark(HISTORY_KEY, dict(history))
-        run.state.mark(CONSENT_KEY, dict(notes))
-        run.state.checkpoint(self.key, resume.dump())
-        return True
+        opt_outs, self._opt_outs = self._opt_outs, set()
+        if not run.dry_run and opt_outs:
+            try:
+                self._opt_out_known(run, opt_outs)
+            except SalesmanagoIdosellError as exc:
+                if isinstance(exc, AuthenticationError):
+                    raise
+                run.report.fail(self.name, sorted(opt_outs), type(exc).__name__)
+                run.report.errors.append(f"{self.name}: opting out: {exc}")
+                return False  # the cursor stays: the page is read again by the next run
+        ok = self._contacts.flush(run, resume)
+        self._notes, self._history = {}, {}
+        return ok
 
-    def _withdrawn_reason(self) -> str:
-        return f"consent withdrawn in shop {self.settings.shop_id}: opted out (not created)"
+    def _remember(self, run: Run) -> None:
+        """After SALESmanago acknowledged the batch, before the checkpoint."""
+        run.state.mark(HISTORY_KEY, dict(self._history))
+        run.state.mark(CONSENT_KEY, dict(self._notes))
 
-    def _opt_out_known(self, run: Run, opt_outs: dict[str, str]) -> None:
+    def _opt_out_known(self, run: Run, emails: set[str]) -> None:
         """``forceOptOut`` for the contacts SALESmanago knows; unknown ones are not created."""
-        if not opt_outs:
-            return
-        known = {c.email.lower() for c in run.salesmanago.contacts.get_basic(sorted(opt_outs))}
+        known = {c.email.lower() for c in run.salesmanago.contacts.get_basic(sorted(emails))}
         if known:
             contacts = [ContactUpsert(email=e, force_opt_out=True) for e in sorted(known)]
             run.salesmanago.contacts.batch_upsert(contacts, chunk_size=BATCH_MAX)
-        for email, record in opt_outs.items():
-            reason = self._withdrawn_reason() if email in known else self._unknown_reason()
-            run.report.skip(self.name, record, reason)
         logger.info("%s: %d contacts opted out (consent withdrawn)", self.name, len(known))
-
-    def _unknown_reason(self) -> str:
-        return f"without e-mail consent in shop {self.settings.shop_id} (not in SALESmanago)"
-
-    def _count(
-        self,
-        run: Run,
-        batch: list[ContactUpsert],
-        ids: Mapping[str, str],
-        messages: tuple[str, ...],
-    ) -> None:
-        stream = run.report.stream(self.name)
-        stored = {str(email).lower() for email in ids}
-        refused = [c.email for c in batch if c.email.lower() not in stored]
-        stream.sent += len(batch) - len(refused)
-        stream.batches += 1
-        if refused:
-            reason = "refused by SALESmanago" + (f": {messages[0]}" if messages else "")
-            run.report.fail(self.name, refused, reason)
