@@ -238,3 +238,21 @@ def test_consent_memory_ignores_the_case_of_the_address() -> None:
         assert opt_status(box, "ala.wielka@example.pl") == "out"
         reason = "without e-mail consent in shop 1: opted out if known"
         assert report.stream("customers").skipped[reason] == 1
+
+
+def test_a_failed_opt_out_stops_the_stream_and_the_next_run_completes_it() -> None:
+    with sandbox(customers=10, subscribers=0, orders=0) as box:
+        state = MemoryStateStore()
+        options = {"consent_mode": ConsentMode.CONSENTED_ONLY}
+        person = customer(box, consent=True)
+        email = person.email.lower()
+        assert integration(box, state, **options).sync_changes().ok
+        box.idosell.update_customer(person.id, newsletter_since=None)
+        box.salesmanago.faults.set(Faults(error_rate=1.0), endpoint="POST /api/contact/basic")
+        failed = integration(box, state, **options).sync_changes()
+        assert not failed.ok
+        assert failed.stream("customers").failed == {"ServerError": 1}
+        assert opt_status(box, email) == "in"
+        box.salesmanago.faults.set(None, endpoint="POST /api/contact/basic")
+        assert integration(box, state, **options).sync_changes().ok
+        assert opt_status(box, email) == "out"
