@@ -40,6 +40,7 @@ CONSENT_KEY = "consent"
 #: Marks: customer id -> ``due``: earlier orders to send (consent given later).
 HISTORY_KEY = "orders.history"
 _FLAG = {True: "y", False: "n"}
+_NOTES_PER_BATCH = 10
 
 
 def _key(email: str | None) -> str:
@@ -150,9 +151,13 @@ class ConsentSink(Generic[T]):
         return Skip(record=skip.record, reason=reason)
 
     def full(self) -> bool:
-        """A whole batch is buffered (or a batch's worth of consents to remember)."""
-        waiting = max(len(self._opt_outs), len(self._notes))
-        return self._contacts.full() or waiting >= self.batch_size
+        """A whole batch of contacts or opt-outs is buffered (consents to remember wait for
+        it, up to ten batches' worth: they cost no request, only the checkpoint they go with)."""
+        return (
+            self._contacts.full()
+            or len(self._opt_outs) >= self.batch_size
+            or len(self._notes) >= _NOTES_PER_BATCH * self.batch_size
+        )
 
     def empty(self) -> bool:
         """Nothing is buffered (consents to remember count: they go with a checkpoint)."""
