@@ -22,30 +22,30 @@ def export(*events: dict[str, object]) -> list[dict[str, object]]:
     return [{"c-1": data}]
 
 
+PURCHASE = {"externalId": "12", "contactExtEventType": "PURCHASE"}
+CANCELLATION = {"externalId": "12", "contactExtEventType": "CANCELLATION"}
+
+
 @pytest.mark.parametrize(
     ("key", "events", "stored"),
     [
-        ("12", [{"externalId": "12", "contactExtEventType": "PURCHASE"}], True),
-        ("12:cancellation", [{"externalId": "12", "contactExtEventType": "PURCHASE"}], False),
+        ("12", [PURCHASE], True),
+        ("12:cancellation", [PURCHASE], False),
         (
             "12:cancellation",
-            [
-                {"externalId": "12", "contactExtEventType": "PURCHASE"},
-                {"externalId": "12", "contactExtEventType": "CANCELLATION"},
-            ],
+            [PURCHASE, {"externalId": "12", "contactExtEventType": "CANCELLATION"}],
             True,
         ),
-        ("12:return", [{"externalId": "12", "type": "return"}], True),
-        ("12:return", [{"externalId": "13", "type": "RETURN"}], False),
-        # a PURCHASE is found by externalId even when types are not given
-        ("12", [{"externalId": "12"}], True),
-        # a follow-up cannot be told apart from its PURCHASE without types: unknown
+        ("12", [{"externalId": "12", "contactExtEventType": "CANCELLATION"}], False),
+        ("12:return", [{"externalId": "12", "contactExtEventType": "return"}], True),
+        ("12:return", [{"externalId": "13", "contactExtEventType": "RETURN"}], False),
+        # without event types a follow-up cannot be told from its PURCHASE: unknown
         ("12:cancellation", [{"externalId": "12"}], None),
+        ("12", [{"externalId": "12"}], None),
     ],
 )
 def test_follow_ups_are_reconciled_by_type_and_external_id(
     key: str, events: list[dict[str, object]], stored: bool | None
 ) -> None:
     found = read_events_export(export(*events), ["ala@example.pl"])
-    ids = found.external_ids["ala@example.pl"]
-    assert stored_in_export(key, ids, found.typed.get("ala@example.pl")) is stored
+    assert stored_in_export(found, "ala@example.pl", key) is stored

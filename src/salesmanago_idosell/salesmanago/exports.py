@@ -12,9 +12,10 @@ integrations that parse the real file): the request and job shapes; the file is 
 
 What is **not** settled: the section that holds the ``EXT_EVENT`` data and the names of an
 event's fields in it. The reader therefore accepts only the section names in
-:data:`EVENT_SECTIONS` holding a list of objects that each carry ``externalId``; anything
-else makes that contact *unreadable* — never "has no events" — so a caller reconciling
-deliveries leaves such a contact's records uncertain instead of sending them again.
+:data:`EVENT_SECTIONS` holding a list of objects that each carry ``externalId`` and
+``contactExtEventType``; anything else makes that contact *unreadable* — never "has no
+events" — so a caller reconciling deliveries leaves such a contact's records uncertain
+instead of sending them again.
 """
 
 from __future__ import annotations
@@ -43,46 +44,40 @@ class EventsExport:
     """External events read back from SALESmanago, per contact e-mail (lower case).
 
     Attributes:
-        external_ids: e-mail -> the ``externalId`` of every external event the export
-            positively showed (an empty set: the contact has none).
+        events: e-mail -> ``(contactExtEventType, externalId)`` of every external event the
+            export positively showed (an empty set: the contact has none).
         unreadable: e-mail -> why its events could not be read with certainty (absent from
             the file, unknown section layout, ...).
-        typed: e-mail -> ``(event type, externalId)`` of every event, for the contacts
-            whose every event names its type (``contactExtEventType`` or ``type``);
-            a contact missing here has events of unknown type.
     """
 
-    external_ids: Mapping[str, frozenset[str]] = field(factory=dict)
+    events: Mapping[str, frozenset[tuple[str, str]]] = field(factory=dict)
     unreadable: Mapping[str, str] = field(factory=dict)
-    typed: Mapping[str, frozenset[tuple[str, str]]] = field(factory=dict)
+
+    def stored(self, email: str, external_id: str, *, event_type: str = "PURCHASE") -> bool | None:
+        """Whether the contact has an event of this type and ``externalId``: ``None`` when
+        the export does not show the contact's events with certainty."""
+        found = self.events.get(email.strip().lower())
+        if found is None:
+            return None
+        return (event_type, external_id) in found
 
 
-def _typed(sections: Mapping[str, Any]) -> frozenset[tuple[str, str]] | None:
-    """``(type, externalId)`` pairs of a readable event section; None if a type is missing."""
-    pairs: set[tuple[str, str]] = set()
-    for name in EVENT_SECTIONS:
-        for event in sections.get(name) or ():
-            kind = event.get("contactExtEventType") or event.get("type")
-            if not isinstance(kind, str) or not kind:
-                return None
-            if event.get("externalId") is not None:
-                pairs.add((kind.upper(), str(event["externalId"])))
-    return frozenset(pairs)
-
-
-def _events_of(sections: Mapping[str, Any]) -> frozenset[str] | str:
+def _events_of(sections: Mapping[str, Any]) -> frozenset[tuple[str, str]] | str:
     found = [name for name in EVENT_SECTIONS if name in sections]
     if len(found) != 1:
         return "no known external-event section" if not found else "several event sections"
     events = sections[found[0]]
     if not isinstance(events, list):
         return f"{found[0]} is not a list"
-    ids: set[str] = set()
+    ids: set[tuple[str, str]] = set()
     for event in events:
         if not isinstance(event, Mapping) or "externalId" not in event:
             return f"an item of {found[0]} has no externalId"
+        kind = event.get("contactExtEventType")
+        if not isinstance(kind, str) or not kind:
+            return f"an item of {found[0]} has no contactExtEventType"
         if event["externalId"] is not None:
-            ids.add(str(event["externalId"]))
+            ids.add((kind.upper(), str(event["externalId"])))
     return frozenset(ids)
 
 
@@ -94,8 +89,7 @@ def read_events_export(payload: Any, emails: Iterable[str]) -> EventsExport:
     """
     if not isinstance(payload, list):
         raise ResponseValidationError("the export file is not a JSON array", endpoint=EXPORT_PATH)
-    by_email: dict[str, frozenset[str] | str] = {}
-    typed: dict[str, frozenset[tuple[str, str]]] = {}
+    by_email: dict[str, frozenset[tuple[str, str]] | str] = {}
     for item in payload:
         if not isinstance(item, Mapping) or len(item) != 1:
             raise ResponseValidationError(
@@ -107,12 +101,8 @@ def read_events_export(payload: Any, emails: Iterable[str]) -> EventsExport:
         contact = sections.get("contactData")
         email = contact.get("email") if isinstance(contact, Mapping) else None
         if isinstance(email, str) and email:
-            key = email.strip().lower()
-            by_email[key] = _events_of(sections)
-            pairs = _typed(sections) if not isinstance(by_email[key], str) else None
-            if pairs is not None:
-                typed[key] = pairs
-    known: dict[str, frozenset[str]] = {}
+            by_email[email.strip().lower()] = _events_of(sections)
+    known: dict[str, frozenset[tuple[str, str]]] = {}
     unreadable: dict[str, str] = {}
     for email in {e.strip().lower() for e in emails}:
         result = by_email.get(email, "not in the export file")
@@ -120,12 +110,7 @@ def read_events_export(payload: Any, emails: Iterable[str]) -> EventsExport:
             unreadable[email] = result
         else:
             known[email] = result
-    wanted = set(known)
-    return EventsExport(
-        external_ids=known,
-        unreadable=unreadable,
-        typed={e: pairs for e, pairs in typed.items() if e in wanted},
-    )
+    return EventsExport(events=known, unreadable=unreadable)
 
 
 class ExportsAPI:

@@ -1,14 +1,13 @@
 """Delivery keys of order events: ``<serial>`` for a PURCHASE, ``<serial>:<kind>`` after it.
 
 A CANCELLATION or RETURN carries the same ``externalId`` as its order's PURCHASE, so its
-delivery needs a key of its own, and reconciliation compares the event type as well as the
-``externalId`` for it (see :func:`stored_in_export`).
+delivery needs a key of its own, and reconciliation looks for the event type as well as the
+``externalId`` (see :func:`stored_in_export`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
+from ..salesmanago.exports import EventsExport
 from ..salesmanago.models import EventType
 
 __all__ = ["follow_up_key", "serial_of", "stored_in_export"]
@@ -28,17 +27,8 @@ def serial_of(key: str) -> tuple[str, str | None]:
     return serial, (_KINDS.get(kind, kind.upper()) if sep else None)
 
 
-def stored_in_export(
-    key: str, external_ids: Collection[str], typed: Collection[tuple[str, str]] | None
-) -> bool | None:
-    """Whether the export shows this delivery's event; ``None`` when it cannot tell.
-
-    A PURCHASE is found by its ``externalId``. A follow-up needs its type too: ``typed``
-    holds ``(type, externalId)`` pairs, ``None`` when some event's type was not readable.
-    """
+def stored_in_export(export: EventsExport, email: str, key: str) -> bool | None:
+    """Whether the export shows this delivery's event (its type and ``externalId``);
+    ``None`` when it does not show the contact's events with certainty."""
     serial, kind = serial_of(key)
-    if kind is None:
-        return serial in external_ids
-    if typed is None:
-        return None
-    return (kind, serial) in typed
+    return export.stored(email, serial, event_type=kind or EventType.PURCHASE.value)

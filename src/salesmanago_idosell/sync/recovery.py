@@ -6,8 +6,8 @@ Run before an order stream (and on the operator's demand):
    between sending and checkpointing: they become ``uncertain``.
 2. :func:`reconcile`: asks SALESmanago (the contact data export, see
    :mod:`salesmanago_idosell.salesmanago.exports`) which uncertain orders it stored. An order
-   becomes ``sent`` when its contact's exported events carry its ``externalId`` (a
-   CANCELLATION / RETURN: its type and ``externalId``, see :mod:`.keys`), and
+   becomes ``sent`` when its contact's exported events carry its type and ``externalId``
+   (PURCHASE, or CANCELLATION / RETURN for a follow-up key, see :mod:`.keys`), and
    ``refused`` (to be sent again) only when the export *positively* lists the contact's events
    without it. A contact the export does not show with certainty leaves its orders
    ``uncertain`` — guessing "missing" would duplicate purchases.
@@ -86,17 +86,12 @@ def reconcile(
             continue
         updates: list[DeliveryUpdate] = []
         for email in emails:
-            stored = export.external_ids.get(email)
-            if stored is None:
+            known = [(d, stored_in_export(export, email, d.key)) for d in by_email[email]]
+            if any(stored is None for _, stored in known):
                 reason = export.unreadable.get(email, "not in the export")
                 _keep_uncertain(run, by_email[email], f"reconciliation: {reason}")
                 continue
-            for delivery in by_email[email]:
-                found = stored_in_export(delivery.key, stored, export.typed.get(email))
-                if found is None:
-                    _keep_uncertain(run, [delivery], "reconciliation: event types unreadable")
-                else:
-                    updates.append(_reconciled(delivery, found))
+            updates += [_reconciled(d, bool(stored)) for d, stored in known]
         run.state.record(ORDERS_KEY, updates)
         settled += len(updates)
         run.report.stream(STREAM).reconciled += len(updates)
