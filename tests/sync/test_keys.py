@@ -6,7 +6,12 @@ import pytest
 
 from salesmanago_idosell.salesmanago.exports import read_events_export
 from salesmanago_idosell.salesmanago.models import EventType
-from salesmanago_idosell.sync.keys import follow_up_key, serial_of, stored_in_export
+from salesmanago_idosell.sync.keys import (
+    follow_up_key,
+    is_delivery_key,
+    serial_of,
+    stored_in_export,
+)
 
 
 def test_keys_round_trip() -> None:
@@ -15,6 +20,13 @@ def test_keys_round_trip() -> None:
     assert serial_of("4711") == ("4711", None)
     assert serial_of("4711:cancellation") == ("4711", "CANCELLATION")
     assert serial_of("4711:return") == ("4711", "RETURN")
+
+
+def test_delivery_keys_an_operator_may_name() -> None:
+    for good in ("4711", "4711:cancellation", "4711:return"):
+        assert is_delivery_key(good)
+    for bad in ("", "0", "-3", "47a", "4711:", "4711:purchase", ":return", "4711:return:x"):
+        assert not is_delivery_key(bad), bad
 
 
 def export(*events: dict[str, object]) -> list[dict[str, object]]:

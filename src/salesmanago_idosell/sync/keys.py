@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..salesmanago.exports import EventsExport
 from ..salesmanago.models import EventType
 
-__all__ = ["follow_up_key", "serial_of", "stored_in_export"]
+__all__ = ["follow_up_key", "is_delivery_key", "serial_of", "stored_in_export"]
 
 _KINDS = {"cancellation": EventType.CANCELLATION.value, "return": EventType.RETURN.value}
 
@@ -25,6 +25,12 @@ def serial_of(key: str) -> tuple[str, str | None]:
     """The serial number and the follow-up event type of a delivery key (``None``: PURCHASE)."""
     serial, sep, kind = key.partition(":")
     return serial, (_KINDS.get(kind, kind.upper()) if sep else None)
+
+
+def is_delivery_key(key: str) -> bool:
+    """``"4711"``, ``"4711:cancellation"`` or ``"4711:return"`` (what an operator may name)."""
+    serial, sep, kind = key.partition(":")
+    return serial.isdigit() and int(serial) > 0 and (not sep or kind in _KINDS)
 
 
 def stored_in_export(export: EventsExport, email: str, key: str) -> bool | None:
