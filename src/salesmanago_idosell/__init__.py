@@ -45,7 +45,7 @@ from .feeds import (
 )
 from .idosell import IdosellClient
 from .integration import Integration
-from .mapping import ConsentMode
+from .mapping import ConsentMode, ConsentSync
 from .salesmanago import SalesmanagoClient
 from .sync import (
     Delivery,
@@ -66,6 +66,7 @@ __all__ = [
     "Category",
     "CategoryTree",
     "ConsentMode",
+    "ConsentSync",
     "Delivery",
     "DeliveryState",
     "FeedError",

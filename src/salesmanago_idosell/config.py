@@ -23,7 +23,14 @@ from ._policy import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Timeout
 from ._urls import normalize_base_url
 from .callbacks import check_token
 from .errors import ValidationError
-from .mapping import NON_PURCHASE_STATUSES, ConsentMode, MappingSettings, TagStyle
+from .mapping import (
+    NON_PURCHASE_STATUSES,
+    RETURN_STATUSES,
+    ConsentMode,
+    ConsentSync,
+    MappingSettings,
+    TagStyle,
+)
 
 __all__ = ["ENVIRONMENT", "IntegrationConfig", "default_location", "default_state_path"]
 
@@ -46,6 +53,11 @@ ENVIRONMENT: Mapping[str, str] = {
     "timezone": "IDOSELL_TIMEZONE",
     "opt_out_token": "SMIDO_OPT_OUT_TOKEN",
     "consent_mode": "SMIDO_CONSENT_MODE",
+    "consent_sync": "SMIDO_CONSENT_SYNC",
+    "mirror_consent": "SMIDO_MIRROR_CONSENT",
+    "purchase_excluded_statuses": "SMIDO_PURCHASE_EXCLUDED_STATUSES",
+    "return_statuses": "SMIDO_RETURN_STATUSES",
+    "follow_up_events": "SMIDO_FOLLOW_UP_EVENTS",
     "location": "SMIDO_LOCATION",
     "currency": "SMIDO_CURRENCY",
     "catalog_name": "SMIDO_CATALOG_NAME",
@@ -158,6 +170,28 @@ def _timeout(value: float | Timeout | tuple[float, float] | str) -> Timeout:
     return Timeout.parse(value) if isinstance(value, str) else Timeout.of(value)
 
 
+_TRUE = frozenset({"1", "true", "yes", "on", "y"})
+_FALSE = frozenset({"0", "false", "no", "off", "n"})
+
+
+def _flag(value: bool | str) -> bool:
+    """A bool from itself or ``1/0``, ``true/false``, ``yes/no``, ``on/off``."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValueError(f"not a yes/no value: {value!r}")
+
+
+def _statuses(
+    value: str | frozenset[str] | set[str] | list[str] | tuple[str, ...],
+) -> frozenset[str]:
+    """Order statuses from a collection or a comma-separated text (lower case)."""
+    items = value.split(",") if isinstance(value, str) else value
+    return frozenset(str(v).strip().lower() for v in items if str(v).strip())
+
+
 def _retry(value: RetryPolicy | int | str) -> RetryPolicy:
     """A :class:`RetryPolicy` from itself, a number of attempts or its text form."""
     if isinstance(value, RetryPolicy):
@@ -206,6 +240,11 @@ class IntegrationConfig:
         timezone: the shop's time zone (``Europe/Warsaw``).
         opt_out_token: the callbacks' security parameter (1-16 letters, digits, ``-_``).
         consent_mode: which contacts are passed (consented only by default).
+        consent_sync: when the shop's consent reaches contacts SALESmanago has
+            (``changes``, the default: set when the SDK first sends a contact, then only
+            when the shop's consent changes; ``shop_wins``: with every upsert).
+        mirror_consent: opt contacts without consent out (True); False never sends an
+            opt-out from the shop (``yes``/``no`` in the environment).
         location: SALESmanago ``location`` of events and the catalog (derived from the
             shop host when not given; 3-36 letters, digits, ``_``).
         currency: the product catalog's currency (``PLN``).
@@ -214,7 +253,12 @@ class IntegrationConfig:
         newsletter_tag: the tag of subscribers without an account (``newsletter``).
         category_tag_depth: category levels turned into tags after an order (3).
         tag_style: how category names become tags.
-        purchase_excluded_statuses: order statuses never sent as purchases.
+        purchase_excluded_statuses: order statuses never sent as purchases (``canceled,
+            false, lost, missing, returned``; comma-separated in the environment).
+        return_statuses: of those, the statuses whose follow-up event is ``RETURN``
+            (``returned``); the others give ``CANCELLATION``.
+        follow_up_events: send ``CANCELLATION`` / ``RETURN`` when an order whose PURCHASE
+            was sent leaves the purchase statuses (True).
         idosell_rate_limit: IdoSell requests per second (2; be gentle with the shop).
         overload_backoff: seconds to wait while IdoSell reports an overloaded server (30).
         load_check_pages: check the server load every this many pages (10).
@@ -247,6 +291,8 @@ class IntegrationConfig:
     timezone: str = field(default="Europe/Warsaw", validator=_timezone)
     opt_out_token: str | None = field(default=None, repr=False, validator=_token)
     consent_mode: ConsentMode = field(default=ConsentMode.CONSENTED_ONLY, converter=ConsentMode)
+    consent_sync: ConsentSync = field(default=ConsentSync.CHANGES, converter=ConsentSync)
+    mirror_consent: bool = field(default=True, converter=_flag)
     location: str = field(validator=_check(_LOCATION, "3-36 letters, digits or '_'"))
     currency: str = "PLN"
     catalog_name: str = "IdoSell"
@@ -255,8 +301,10 @@ class IntegrationConfig:
     category_tag_depth: int = field(default=3, converter=int, validator=_positive)
     tag_style: TagStyle = field(default=TagStyle.AS_NAMED, converter=TagStyle)
     purchase_excluded_statuses: frozenset[str] = field(
-        default=NON_PURCHASE_STATUSES, converter=frozenset
+        default=NON_PURCHASE_STATUSES, converter=_statuses
     )
+    return_statuses: frozenset[str] = field(default=RETURN_STATUSES, converter=_statuses)
+    follow_up_events: bool = field(default=True, converter=_flag)
     idosell_rate_limit: float = field(default=2.0, converter=float, validator=_positive)
     overload_backoff: float = field(default=30.0, converter=float, validator=_positive)
     load_check_pages: int = field(default=10, converter=int, validator=_positive)
@@ -307,6 +355,8 @@ class IntegrationConfig:
         return MappingSettings(
             shop_id=self.shop_id,
             consent_mode=self.consent_mode,
+            consent_sync=self.consent_sync,
+            mirror_consent=self.mirror_consent,
             timezone=self.timezone,
             location=self.location,
             shop_domain=urlsplit(
@@ -318,4 +368,6 @@ class IntegrationConfig:
             tag_style=self.tag_style,
             category_language=self.language,
             non_purchase_statuses=self.purchase_excluded_statuses,
+            return_statuses=self.return_statuses,
+            follow_ups=self.follow_up_events,
         )

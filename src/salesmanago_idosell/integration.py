@@ -24,7 +24,12 @@ from typing import Any
 from .callbacks import Callbacks
 from .categories import CategoryTree
 from .config import IntegrationConfig
-from .errors import SyncInProgressError, ValidationError
+from .errors import (
+    AuthenticationError,
+    SalesmanagoIdosellError,
+    SyncInProgressError,
+    ValidationError,
+)
 from .feeds import (
     FeedSkip,
     FeedSource,
@@ -42,6 +47,7 @@ from .salesmanago import SalesmanagoClient
 from .shop_events import ShopEvents
 from .sync.delivery import UNSETTLED, Delivery, DeliveryState, DeliveryUpdate, LeaseHolder
 from .sync.engine import Progress, Run, Throttle
+from .sync.keys import is_delivery_key
 from .sync.offer import OfferSync
 from .sync.orders import ORDERS_KEY
 from .sync.progress import ProgressOption, TqdmProgress, resolve_progress
@@ -287,15 +293,18 @@ class Integration:
         progress: ProgressOption = None,
         wait: float = 0.0,
     ) -> SyncReport:
-        """New orders -> PURCHASE events and category tags, each order delivered once.
+        """Orders -> PURCHASE events and category tags, each order delivered once; an order
+        that leaves the purchase statuses after its PURCHASE was sent gets one CANCELLATION
+        (or RETURN) event (see ``docs/integration.md``, "Orders through their life").
 
         Before new orders are read, orders left unsettled by earlier runs are recovered:
         interrupted ones become uncertain, uncertain ones are reconciled with SALESmanago
-        and refused ones are sent again (see ``docs/integration.md``, "Delivery guarantee").
+        and refused ones are sent again (see ``docs/integration.md``, "Delivery guarantee");
+        then the earlier orders of customers whose consent came later are sent.
 
         Args:
-            since: orders added at or after this moment; default: since the last completed
-                run (all orders on the first run).
+            since: orders added at or after this moment; default: orders placed or changed
+                since the last completed run (all orders on the first run).
             dry_run: read and map everything, write nothing.
             progress: as for :meth:`export_customers`.
             wait: as for :meth:`export_customers`.
@@ -324,13 +333,15 @@ class Integration:
             SyncInProgressError: another run still holds the state's lease after ``wait``.
         """
         with self._running(dry_run=dry_run, progress=None, wait=wait) as run:
-            sync_orders_by_serial(run, serials, sink=self._streams.order_sink())
+            sync_orders_by_serial(run, serials, sink=self._streams.lifecycle_sink())
         return run.report
 
     def sync_changes(
         self, *, dry_run: bool = False, progress: ProgressOption = None, wait: float = 0.0
     ) -> SyncReport:
-        """The incremental run for a scheduler: changed customers, new subscribers, orders.
+        """The incremental run for a scheduler: changed customers, new or changed subscribers
+        (consent given or withdrawn, see "Consent changes" in ``docs/integration.md``), orders
+        placed or changed.
 
         Each stream starts where its last successful run ended; a stream that fails does
         not stop the others. Unsettled orders are recovered before new ones are sent.
@@ -383,7 +394,7 @@ class Integration:
         already. Orders already sent are never sent again.
         """
         keys = [str(s).strip() for s in serials]
-        bad = [k for k in keys if not k.isdigit()]
+        bad = [k for k in keys if not is_delivery_key(k)]
         if bad:
             raise ValidationError(
                 f"not order serial numbers: {', '.join(repr(b[:20]) for b in bad[:5])}",
@@ -393,7 +404,7 @@ class Integration:
         if force:
             states |= {DeliveryState.UNCERTAIN, DeliveryState.PENDING}
         with self._running(dry_run=False, progress=None, wait=wait) as run:
-            sink = self._streams.order_sink(
+            sink = self._streams.lifecycle_sink(
                 resend=frozenset(states),
                 sent_state=DeliveryState.POSSIBLY_DUPLICATED if force else DeliveryState.SENT,
                 operator=True,
@@ -432,6 +443,21 @@ class Integration:
     def _category_tree(self, categories: FeedSource | str | None) -> CategoryTree | None:
         return parse_category_tree(self._feed(categories)) if categories is not None else None
 
+    def _offer_tree(self, run: Run, categories: FeedSource | str | None) -> CategoryTree | None:
+        """The tree from ``categories.xml``, else the Admin API's (by id); ``None`` (names
+        split at ``/``, the last resort) only when neither can be read."""
+        if categories is not None:
+            return self._category_tree(categories)
+        try:
+            return self.idosell.categories.tree(language=self.config.language)
+        except AuthenticationError:
+            raise
+        except SalesmanagoIdosellError as exc:
+            reason = f"category tree unreadable ({type(exc).__name__}): IOF paths split at '/'"
+            logger.warning("offer: %s", reason)
+            run.report.problem("offer", "categories", reason, "warning")
+            return None
+
     def sync_offer(
         self,
         feed: FeedSource | str,
@@ -446,7 +472,10 @@ class Integration:
         Args:
             feed: IOF ``full.xml`` as a path, an ``http(s)`` URL, bytes, a binary file or an
                 iterable of byte chunks (gzip is detected).
-            categories: the feed's ``categories.xml``, to resolve category names by id.
+            categories: the feed's ``categories.xml``, to resolve category names by id;
+                without it the tree is read by id from the Admin API
+                (``GET /products/categories``); IOF category paths are split at ``/`` only
+                when that fails too (a warning in the report).
             dry_run: read and map everything, write nothing.
             progress: ``progress("offer", done, None)`` every 100 products.
             wait: as for :meth:`export_customers`.
@@ -458,7 +487,7 @@ class Integration:
                 location=self.config.location,
                 language=self.config.language,
                 batch_size=self.config.product_batch_size,
-                tree=self._category_tree(categories),
+                tree=self._offer_tree(run, categories),
             )
 
             def unreadable(skip: FeedSkip) -> None:  # read from the feed, but not readable

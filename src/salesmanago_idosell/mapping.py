@@ -17,13 +17,23 @@ language (``pol``)                     ``lang`` (``pl``)
 customer id                            ``contact.externalId``
 account                                tag ``rejestracja``; state ``CUSTOMER``
 subscriber without an account          tag ``newsletter``
-newsletter consent in the shop         ``forceOptIn`` (``forceOptOut`` without consent)
+newsletter consent in the shop         ``forceOptIn`` / ``forceOptOut`` (see "consent rule")
 order add date (shop time zone)        event ``date`` (epoch ms)
-order product ids                      event ``products`` (never cut inside an id)
+order product ids                      event ``products`` (never cut inside an id), one
+                                       entry per product id; ``detail1`` names and
+                                       ``detail2`` quantities parallel to it
 order total                            event ``value``
 order serial number                    event ``externalId``
 purchased products' category paths     one tag per level, 3 levels by default
+order leaving a purchase status        ``CANCELLATION`` / ``RETURN``, same externalId
 =====================================  ==============================================
+
+The consent rule (:func:`consent_decision`): a contact's e-mail opt status is set from the
+shop the first time the SDK sends it, and afterwards changes only when the shop's consent
+*changes* (given: ``forceOptIn``; withdrawn: ``forceOptOut``), so a consent given later in a
+SALESmanago form survives the next export. ``ConsentSync.SHOP_WINS`` sends the shop's consent
+with every upsert instead. In ``CONSENTED_ONLY`` mode a withdrawal opts the known contact out
+without creating unknown ones. Subscribers without an account follow the same rule.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from decimal import Decimal
 from enum import Enum
 from zoneinfo import ZoneInfo
 
+import attrs
 from attrs import field, frozen
 
 from ._validation import email_problem, normalize_email
@@ -46,7 +57,9 @@ from .salesmanago.models import Address, ContactState, ContactUpsert, EventType,
 __all__ = [
     "DEFAULT_LANGUAGES",
     "NON_PURCHASE_STATUSES",
+    "RETURN_STATUSES",
     "ConsentMode",
+    "ConsentSync",
     "Decision",
     "MappingSettings",
     "Purchase",
@@ -56,6 +69,7 @@ __all__ = [
     "consent_decision",
     "contact_from_customer",
     "contact_from_subscriber",
+    "follow_up_event_from_order",
     "format_tag",
     "purchase_event_from_order",
 ]
@@ -69,6 +83,8 @@ DEFAULT_LANGUAGES: Mapping[str, str] = {
 }  # fmt: skip
 #: Order statuses that are not purchases (cancelled, lost, returned...).
 NON_PURCHASE_STATUSES = frozenset({"canceled", "false", "lost", "missing", "returned"})
+#: Non-purchase statuses whose follow-up event is ``RETURN`` (the others: ``CANCELLATION``).
+RETURN_STATUSES = frozenset({"returned"})
 _SPACES = re.compile(r"\s+")
 _CENT = Decimal("0.01")
 
@@ -82,6 +98,21 @@ class ConsentMode(str, Enum):
 
     CONSENTED_ONLY = "consented_only"
     ALL = "all"
+
+
+class ConsentSync(str, Enum):
+    """When the shop's consent is sent to a contact SALESmanago already has.
+
+    ``CHANGES`` (the default): the opt status is set when the SDK first sends the contact,
+    then only when the shop's consent changes (given -> opt-in, withdrawn -> opt-out); a
+    consent given later in a SALESmanago form is kept.
+    ``SHOP_WINS``: every upsert carries the shop's consent (``forceOptIn`` or
+    ``forceOptOut``); in ``CONSENTED_ONLY`` mode every known contact without consent in the
+    shop is opted out.
+    """
+
+    CHANGES = "changes"
+    SHOP_WINS = "shop_wins"
 
 
 class TagStyle(str, Enum):
@@ -106,8 +137,9 @@ class MappingSettings:
     Attributes:
         shop_id: the IdoSell shop whose newsletter consent counts (1).
         consent_mode: which contacts are passed (``CONSENTED_ONLY``).
-        mirror_consent: without consent, send ``forceOptOut`` (True) or leave the
-            SALESmanago status unchanged (False). IdoSell is the source of consent and the
+        consent_sync: :class:`ConsentSync` (``CHANGES``).
+        mirror_consent: send ``forceOptOut`` for a contact without consent (True) or never
+            opt anyone out from the shop (False). IdoSell is the source of consent and the
             opt-in/opt-out callbacks bring SALESmanago changes back, so mirroring is the
             default.
         timezone: the shop's time zone, for naive order dates (``Europe/Warsaw``).
@@ -120,11 +152,16 @@ class MappingSettings:
         tag_max_length: longer tags are cut to this length (255).
         category_language: the language id of category names (``None``: default names).
         non_purchase_statuses: order statuses never sent as PURCHASE.
+        return_statuses: non-purchase statuses whose follow-up event is ``RETURN``
+            (``returned``); the others give ``CANCELLATION``.
+        follow_ups: send ``CANCELLATION`` / ``RETURN`` when an order whose PURCHASE was
+            sent leaves the purchase statuses (True).
         languages: IdoSell language id -> SALESmanago ``lang``.
     """
 
     shop_id: int = 1
     consent_mode: ConsentMode = ConsentMode.CONSENTED_ONLY
+    consent_sync: ConsentSync = ConsentSync.CHANGES
     mirror_consent: bool = True
     timezone: str = "Europe/Warsaw"
     location: str | None = None
@@ -138,6 +175,8 @@ class MappingSettings:
     non_purchase_statuses: frozenset[str] = field(
         default=NON_PURCHASE_STATUSES, converter=_status_set
     )
+    return_statuses: frozenset[str] = field(default=RETURN_STATUSES, converter=_status_set)
+    follow_ups: bool = True
     languages: Mapping[str, str] = field(factory=lambda: dict(DEFAULT_LANGUAGES))
 
 
@@ -156,23 +195,55 @@ class Skip:
 
 @frozen
 class Decision:
-    """Whether a contact is sent, and why not."""
+    """Whether a contact is sent, with which opt flags, and why not.
+
+    Attributes:
+        send: the contact is upserted with its data.
+        reason: why not, when it is not.
+        opt_in: send ``forceOptIn``.
+        opt_out: send ``forceOptOut``.
+        opt_out_known: not sent, but opted out if SALESmanago knows it (never created).
+    """
 
     send: bool
     reason: str | None = None
+    opt_in: bool = False
+    opt_out: bool = False
+    opt_out_known: bool = False
 
 
-def consent_decision(*, consented: bool, has_account: bool, settings: MappingSettings) -> Decision:
-    """The one rule deciding which contacts are passed (see :class:`ConsentMode`)."""
-    if consented or settings.consent_mode is ConsentMode.ALL:
-        return Decision(send=True)
+def consent_decision(
+    *,
+    consented: bool,
+    has_account: bool,
+    settings: MappingSettings,
+    previous: bool | None = None,
+) -> Decision:
+    """The one consent rule (see the module docstring), for customers and subscribers.
+
+    Args:
+        consented: the shop's e-mail consent now.
+        has_account: a customer account (else a subscriber without one).
+        settings: ``consent_mode``, ``consent_sync`` and ``mirror_consent`` count.
+        previous: the consent the SDK last sent for this contact (``None``: never sent).
+
+    Example:
+        >>> s = MappingSettings()
+        >>> consent_decision(consented=False, has_account=True, settings=s, previous=True)
+        Decision(send=False, reason='customer without e-mail consent in shop 1', \
+opt_in=False, opt_out=False, opt_out_known=True)
+    """
+    shop_wins = settings.consent_sync is ConsentSync.SHOP_WINS
+    if consented:
+        return Decision(send=True, opt_in=shop_wins or previous is not True)
+    mirror = settings.mirror_consent
+    if settings.consent_mode is ConsentMode.ALL:
+        return Decision(send=True, opt_out=mirror and (shop_wins or previous is not False))
     kind = "customer" if has_account else "subscriber"
-    return Decision(send=False, reason=f"{kind} without e-mail consent in shop {settings.shop_id}")
-
-
-def _opt_out(consented: bool, settings: MappingSettings) -> bool:
-    """Send ``forceOptOut`` for a contact without consent when consent is mirrored."""
-    return not consented and settings.mirror_consent
+    reason = f"{kind} without e-mail consent in shop {settings.shop_id}"
+    return Decision(
+        send=False, reason=reason, opt_out_known=mirror and (shop_wins or bool(previous))
+    )
 
 
 def _language(language: str | None, settings: MappingSettings) -> str | None:
@@ -198,13 +269,21 @@ def _checked_email(email: str | None, record: str) -> str | Skip:
     return Skip(record=address or record, reason=problem) if problem else address
 
 
-def contact_from_customer(customer: Customer, *, settings: MappingSettings) -> ContactUpsert | Skip:
-    """A customer account as a SALESmanago contact tagged ``rejestracja``, or a skip."""
+def contact_from_customer(
+    customer: Customer, *, settings: MappingSettings, previous: bool | None = None
+) -> ContactUpsert | Skip:
+    """A customer account as a SALESmanago contact tagged ``rejestracja``, or a skip.
+
+    ``previous``: the consent the SDK last sent for this contact (see
+    :func:`consent_decision`).
+    """
     email = _checked_email(customer.email, f"customer {customer.id}")
     if isinstance(email, Skip):
         return email
     consented = customer.consents_to_newsletter(settings.shop_id)
-    decision = consent_decision(consented=consented, has_account=True, settings=settings)
+    decision = consent_decision(
+        consented=consented, has_account=True, settings=settings, previous=previous
+    )
     if not decision.send:
         return Skip(record=email, reason=decision.reason or "not passed")
     billing = customer.billing_address
@@ -228,17 +307,18 @@ def contact_from_customer(customer: Customer, *, settings: MappingSettings) -> C
         external_id=str(customer.id),
         state=ContactState.CUSTOMER,
         tags=[settings.registration_tag],
-        force_opt_in=consented,
-        force_opt_out=_opt_out(consented, settings),
+        force_opt_in=decision.opt_in,
+        force_opt_out=decision.opt_out,
     )
 
 
 def contact_from_subscriber(
-    subscriber: Subscriber, *, settings: MappingSettings
+    subscriber: Subscriber, *, settings: MappingSettings, previous: bool | None = None
 ) -> ContactUpsert | Skip:
     """A newsletter subscriber as a SALESmanago contact tagged ``newsletter``, or a skip.
 
-    Subscribers with an account are skipped: they are passed as customers.
+    Subscribers with an account are skipped: they are passed as customers. ``previous`` as
+    for :func:`contact_from_customer`.
     """
     email = _checked_email(subscriber.email, "subscriber")
     if isinstance(email, Skip):
@@ -246,15 +326,17 @@ def contact_from_subscriber(
     if subscriber.registered:
         return Skip(record=email, reason="subscriber has an account (passed as a customer)")
     consented = subscriber.is_approved(settings.shop_id)
-    decision = consent_decision(consented=consented, has_account=False, settings=settings)
+    decision = consent_decision(
+        consented=consented, has_account=False, settings=settings, previous=previous
+    )
     if not decision.send:
         return Skip(record=email, reason=decision.reason or "not passed")
     return ContactUpsert(
         email=email,
         lang=_language(subscriber.language, settings),
         tags=[settings.newsletter_tag],
-        force_opt_in=consented,
-        force_opt_out=_opt_out(consented, settings),
+        force_opt_in=decision.opt_in,
+        force_opt_out=decision.opt_out,
     )
 
 
@@ -299,19 +381,6 @@ class Purchase:
     dropped_products: tuple[str, ...] = ()
 
 
-def _fit_ids(ids: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    kept: list[str] = []
-    dropped: list[str] = []
-    length = -1
-    for product_id in dict.fromkeys(ids):
-        if dropped or length + 1 + len(product_id) > LIMITS["products"]:
-            dropped.append(product_id)
-            continue
-        kept.append(product_id)
-        length += 1 + len(product_id)
-    return tuple(kept), tuple(dropped)
-
-
 def _detail(value: str | None) -> str | None:
     if not value:
         return None
@@ -340,17 +409,60 @@ def _quantity(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Purchase | Skip:
-    """An order as a PURCHASE event, or a skip (cancelled, no e-mail, no date...).
+@frozen
+class _Line:
+    """One product of an order: its lines combined (sizes of one product are one entry)."""
 
-    Details: ``detail1`` product names, ``detail2`` quantities (``/``-joined),
-    ``detail3`` currency, ``detail4`` payment method, ``detail5`` delivery method,
-    ``detail6`` place of the order (pickup point or store), ``detail7`` IdoSell order id.
+    product_id: str
+    name: str
+    quantity: Decimal
+
+
+def _lines(order: Order) -> list[_Line]:
+    """The bought products in order of first appearance; quantities of one id summed.
+
+    Lines with a quantity of zero or less bought nothing and are left out.
     """
+    combined: dict[str, _Line] = {}
+    for line in order.products:
+        if line.quantity <= 0:
+            continue
+        key = str(line.product_id)
+        name = _text(line.name, line.code) or f"#{key}"
+        found = combined.get(key)
+        if found is None:
+            combined[key] = _Line(key, name, line.quantity)
+        else:
+            combined[key] = _Line(key, found.name, found.quantity + line.quantity)
+    return list(combined.values())
+
+
+def _fit(lines: list[_Line]) -> tuple[list[_Line], tuple[str, ...]]:
+    """The lines whose ids (512) and quantities (255) fit, and the ids left out."""
+    kept: list[_Line] = []
+    ids = quantities = -1
+    for index, line in enumerate(lines):
+        ids += 1 + len(line.product_id)
+        quantities += 1 + len(_quantity(line.quantity))
+        if ids > LIMITS["products"] or quantities > LIMITS["details"]:
+            return kept, tuple(x.product_id for x in lines[index:])
+        kept.append(line)
+    return kept, ()
+
+
+def _names(lines: list[_Line]) -> str | None:
+    """``detail1``: every name, each shortened alike so that all fit; None if they cannot."""
+    names = [line.name.replace(",", " ") for line in lines]
+    limit = LIMITS["details"]
+    room = (limit - 2 * (len(names) - 1)) // max(len(names), 1)
+    if room < 1:
+        return None
+    return ", ".join(n[:room].strip() or n[:room] for n in names)
+
+
+def _order_event(order: Order, settings: MappingSettings) -> Purchase | Skip:
+    """The order as a PURCHASE event whatever its status, or a skip."""
     record = f"order {order.serial_number}"
-    status = order.status.value if order.status is not None else None
-    if status is not None and status.lower() in settings.non_purchase_statuses:
-        return Skip(record=record, reason=f"status {status} is not a purchase")
     email = _checked_email(order.client.email, record)
     if isinstance(email, Skip):
         # the address goes in the record (the user's own data), never in the reason: reasons
@@ -360,11 +472,21 @@ def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Pur
     date = _order_date(order, settings)
     if date is None:
         return Skip(record=record, reason="order has no add date")
-    products, dropped = _fit_ids(str(line.product_id) for line in order.products)
-    names = ", ".join(line.name for line in order.products if line.name)
+    lines = _lines(order)
+    if not lines:
+        reason = (
+            "order bought nothing (every quantity is zero or less)"
+            if order.products
+            else "order has no product lines"
+        )
+        return Skip(record=record, reason=reason)
+    if order.total < 0:
+        return Skip(record=record, reason="order value is negative")
+    kept, dropped = _fit(lines)
+    names = ", ".join(line.name for line in kept)
     details = {
-        1: _detail(names),
-        2: _detail("/".join(_quantity(line.quantity) for line in order.products)),
+        1: _names(kept),
+        2: "/".join(_quantity(line.quantity) for line in kept),
         3: order.currency,
         4: _detail(order.payment_method),
         5: _detail(order.delivery_method),
@@ -375,7 +497,7 @@ def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Pur
         type=EventType.PURCHASE,
         date=date,
         email=email,
-        products=products,
+        products=tuple(line.product_id for line in kept),
         value=order.total.quantize(_CENT),
         location=settings.location,
         shop_domain=settings.shop_domain,
@@ -384,3 +506,51 @@ def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Pur
         details={n: text for n, text in details.items() if text},
     )
     return Purchase(event=event, dropped_products=dropped)
+
+
+def _status(order: Order) -> str | None:
+    return order.status.value.lower() if order.status is not None else None
+
+
+def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Purchase | Skip:
+    """An order as a PURCHASE event, or a skip (cancelled, no e-mail, no date, nothing bought).
+
+    ``products`` holds each product id once, in the order of the lines; ``detail1`` (names,
+    ``", "``-joined, commas in names replaced by spaces, shortened alike when all would not
+    fit 255 characters) and ``detail2`` (quantities, ``/``-joined; the lines of one product,
+    e.g. two sizes, are summed) have one entry per id, in the same order. Lines with a
+    quantity of zero or less are left out; an order with nothing left, or with a negative
+    value, is a skip. Ids that do
+    not fit (512 characters of ids, 255 of quantities) are left out of all three lists and
+    returned in ``dropped_products``. ``detail3`` currency, ``detail4`` payment method,
+    ``detail5`` delivery method, ``detail6`` place of the order (pickup point or store),
+    ``detail7`` IdoSell order id.
+    """
+    status = _status(order)
+    if status is not None and status in settings.non_purchase_statuses:
+        shown = order.status.value if order.status is not None else status
+        return Skip(
+            record=f"order {order.serial_number}", reason=f"status {shown} is not a purchase"
+        )
+    return _order_event(order, settings)
+
+
+def follow_up_event_from_order(order: Order, *, settings: MappingSettings) -> Purchase | Skip:
+    """The ``CANCELLATION`` (or ``RETURN``) event of an order that left the purchase statuses.
+
+    Same ``externalId``, products, details and value as its PURCHASE; dated when the order
+    last changed (its add date when unknown). ``RETURN`` for the statuses in
+    ``settings.return_statuses``. An order in a purchase status is a skip.
+    """
+    status = _status(order)
+    if status is None or status not in settings.non_purchase_statuses:
+        return Skip(record=f"order {order.serial_number}", reason=f"status {status} is a purchase")
+    mapped = _order_event(order, settings)
+    if isinstance(mapped, Skip):
+        return mapped
+    kind = EventType.RETURN if status in settings.return_statuses else EventType.CANCELLATION
+    changed = order.changed_at
+    if changed is not None and changed.tzinfo is None:
+        changed = changed.replace(tzinfo=ZoneInfo(settings.timezone))
+    event = attrs.evolve(mapped.event, type=kind, date=changed or mapped.event.date)
+    return Purchase(event=event, dropped_products=mapped.dropped_products)

@@ -4,7 +4,10 @@ A shop calls these from its own request handlers:
 
 * the first cart change of a visitor adds a CART event and returns its id; keep it in the
   ``smevent`` cookie (:func:`salesmanago_idosell.tracking.smevent_cookie`);
-* later cart changes pass that id and *update* the same event instead of adding new ones;
+* later cart changes pass that id and *update* the same event instead of adding new ones
+  (read it, and ``smclient``, from the raw ``Cookie`` header with
+  :func:`salesmanago_idosell.tracking.read_cookie`, which a malformed neighbour cookie never
+  defeats);
 * a purchase closes the cart: delete the cookie (``smevent_cookie(None)``); the PURCHASE event
   itself comes from the order sync.
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from http.cookies import CookieError, SimpleCookie
 
 from attrs import frozen
 
@@ -147,15 +146,27 @@ def smevent_cookie(event_id: str | None, *, max_age: int = SMEVENT_TTL) -> Cooki
 
 
 def read_cookie(cookie_header: str | None, name: str) -> str | None:
-    """Read one cookie from a request's ``Cookie`` header (``None`` when absent or invalid)."""
+    """Read one cookie from a request's ``Cookie`` header (``None`` when absent or invalid).
+
+    The header is split on ``;`` and each pair on its first ``=`` (RFC 6265, section 5.4,
+    as browsers send it), so a neighbour the standard library's ``SimpleCookie`` refuses
+    (a JSON value such as ``prefs={"a":1}``, a space, a non-ASCII byte) never hides ours.
+    Surrounding double quotes are removed; the first cookie of that name counts (browsers
+    send the one with the most specific path first). A value that is not a plain token
+    (letters, digits, ``-``, ``_``) is ``None``.
+
+    Example:
+        >>> read_cookie('prefs={"a":1}; smclient=4f1c-77; smevent=e-9', "smclient")
+        '4f1c-77'
+    """
     if not cookie_header:
         return None
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(cookie_header)
-    except CookieError:
-        return None
-    morsel = jar.get(name)
-    if morsel is None or not _TOKEN.fullmatch(morsel.value):
-        return None
-    return morsel.value
+    for pair in cookie_header.split(";"):
+        key, sep, value = pair.partition("=")
+        if not sep or key.strip() != name:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        return value if _TOKEN.fullmatch(value) else None
+    return None

@@ -77,3 +77,41 @@ def test_read_cookie() -> None:
     assert read_cookie(header, "other") is None
     assert read_cookie(None, "smclient") is None
     assert read_cookie('smclient="a b"', "smclient") is None
+
+
+# Cookie headers as browsers send them (recorded shapes; values made up). Each holds a
+# neighbour that the standard library's SimpleCookie refuses, which used to hide ours.
+BROWSER_HEADERS = {
+    "chrome-json-prefs": (
+        '_ga=GA1.1.1843721905.1732990000; prefs={"a":1}; '
+        "smclient=7f3e2a10-5b1c-4d2e-9f00-aa11bb22cc33; smevent=e-42"
+    ),
+    "firefox-consent-banner": (
+        "cookieyes-consent=consentid:Zk9x,consent:yes,action:yes,necessary:yes; "
+        'cart_state={"items":[{"id":17,"q":2}]}; '
+        "smclient=7f3e2a10-5b1c-4d2e-9f00-aa11bb22cc33; smevent=e-42; _fbp=fb.1.1732.99"
+    ),
+    "safari-space-and-unicode": (
+        "last search=buty damskie; miasto=Łódź; "
+        "smclient=7f3e2a10-5b1c-4d2e-9f00-aa11bb22cc33;smevent=e-42"
+    ),
+    "edge-quoted-and-valueless": (
+        'theme="dark mode"; lonely; =odd; smclient="7f3e2a10-5b1c-4d2e-9f00-aa11bb22cc33"; '
+        "smevent=e-42; __Secure-3PSID=g.a000-xyz"
+    ),
+}
+
+
+@pytest.mark.parametrize("browser", sorted(BROWSER_HEADERS))
+def test_read_cookie_survives_malformed_neighbours(browser: str) -> None:
+    header = BROWSER_HEADERS[browser]
+    assert read_cookie(header, "smclient") == "7f3e2a10-5b1c-4d2e-9f00-aa11bb22cc33"
+    assert read_cookie(header, "smevent") == "e-42"
+    assert read_cookie(header, "smoptst") is None
+
+
+def test_read_cookie_takes_the_first_of_a_name_and_refuses_non_tokens() -> None:
+    assert read_cookie("smevent=a-1; smevent=b-2", "smevent") == "a-1"
+    assert read_cookie("smevent=<script>", "smevent") is None
+    assert read_cookie("smclient=; smevent=e-1", "smclient") is None
+    assert read_cookie("xsmclient=1; smclient_old=2", "smclient") is None

@@ -237,3 +237,22 @@ def test_statuses_bad_shape(client: IdosellClient, mocked: responses.RequestsMoc
     mocked.get(BASE + "/orders/statuses", json={"statuses": {"a": 1}})
     with pytest.raises(ResponseValidationError):
         client.orders.statuses()
+
+
+def test_golden_body_client_ids(client: IdosellClient, mocked: responses.RequestsMock) -> None:
+    mocked.post(URL, json=load("orders_search.json"))
+    list(client.orders.iter(client_ids=[1024, 7, 1024]))
+    body = sent_body(mocked.calls[0])
+    assert body == {
+        "params": {
+            "clients": [{"clientId": 7}, {"clientId": 1024}],
+            "resultsPage": 0,
+            "resultsLimit": 100,
+        }
+    }
+    check_body(PATH, "post", body)
+
+
+def test_empty_client_ids_rejected(client: IdosellClient) -> None:
+    with pytest.raises(ValidationError, match="client_ids"):
+        client.orders.iter(client_ids=[])

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from salesmanago_idosell.testing import Faults
 from tests.integration.support import make_integration, sandbox
 
 
@@ -73,3 +74,41 @@ def test_offer_reports_unreadable_products_and_goes_on(tmp_path: Path) -> None:
         (problem,) = [p for p in report.problems if p.stream == "offer"]
         assert problem.record.startswith(f"product {first} (line ")
         assert problem.kind == "skipped"
+
+
+def test_offer_without_categories_xml_reads_the_tree_by_id_from_the_admin_api(
+    tmp_path: Path,
+) -> None:
+    with sandbox(products=60) as box:
+        full, _ = box.write_feeds(tmp_path)
+        slashed = [
+            p
+            for p in box.shop.products
+            if any("/" in n for n in box.shop.category_path(p.category_id))
+        ]
+        assert slashed  # products in categories such as "Wiosna/Lato"
+        report = make_integration(box).sync_offer(full)
+        assert report.ok
+        assert box.idosell.count("GET /products/categories") >= 1
+        (catalog,) = box.salesmanago.catalogs.values()
+        for product in box.shop.products:
+            stored = catalog.products[str(product.id)]
+            assert stored["categories"] == list(box.shop.category_path(product.category_id))
+
+
+def test_offer_splits_paths_only_when_no_tree_can_be_read(tmp_path: Path) -> None:
+    faults = {"GET /products/categories": Faults(error_rate=1.0)}
+    with sandbox(products=60, idosell_faults=faults) as box:
+        full, _ = box.write_feeds(tmp_path)
+        report = make_integration(box).sync_offer(full)
+        assert report.ok
+        [warning] = [p for p in report.problems if p.record == "categories"]
+        assert warning.kind == "warning"
+        (catalog,) = box.salesmanago.catalogs.values()
+        product = next(
+            p for p in box.shop.products if "/" in "".join(box.shop.category_path(p.category_id))
+        )
+        assert (
+            catalog.products[str(product.id)]["categories"]
+            == "/".join(box.shop.category_path(product.category_id)).split("/")[:5]
+        )

@@ -235,10 +235,10 @@ def test_purchase_event_from_order() -> None:
         location="sklep_pl",
         shop_domain="sklep.example.pl",
         external_id="4711",
-        description="Kurtka zimowa, Czapka, Kurtka zimowa",
-        details={
-            1: "Kurtka zimowa, Czapka, Kurtka zimowa",
-            2: "2/1.5/1",
+        description="Kurtka zimowa, Czapka",
+        details={  # one entry per product id: the two lines of 501 are summed
+            1: "Kurtka zimowa, Czapka",
+            2: "3/1.5",
             3: "PLN",
             4: "prepaid",
             5: "InPost Paczkomaty",

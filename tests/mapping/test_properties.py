@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timezone
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -115,8 +116,18 @@ def test_order_mapping_never_raises_and_fits_every_limit(
     assert isinstance(result, Purchase)
     assert len(",".join(result.event.products)) <= 512
     assert fit_event(result.event) == result.event  # accepted as is under "raise"
-    ids = list(dict.fromkeys(str(line.product_id) for line in order.products))
+    bought = [line for line in order.products if line.quantity > 0]
+    ids = list(dict.fromkeys(str(line.product_id) for line in bought))
     assert list(result.event.products) + list(result.dropped_products) == ids
+    # every parallel list has one entry per product id, in the same order
+    quantities = result.event.details[2].split("/")
+    assert len(quantities) == len(result.event.products)
+    names = result.event.details.get(1)
+    if names is not None:
+        assert len(names.split(", ")) == len(result.event.products)
+    for product_id, quantity in zip(result.event.products, quantities, strict=True):
+        total = sum(line.quantity for line in bought if str(line.product_id) == product_id)
+        assert Decimal(quantity) == total
 
 
 @given(trees, st.lists(st.integers(1, 30), max_size=10), mapping_settings)

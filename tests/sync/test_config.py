@@ -10,7 +10,7 @@ import pytest
 from salesmanago_idosell import Integration
 from salesmanago_idosell.config import ENVIRONMENT, IntegrationConfig, default_location
 from salesmanago_idosell.errors import ValidationError
-from salesmanago_idosell.mapping import ConsentMode, TagStyle
+from salesmanago_idosell.mapping import ConsentMode, ConsentSync, TagStyle
 
 ENV = {
     "SALESMANAGO_CLIENT_ID": "client01",
@@ -88,3 +88,37 @@ def test_constructing_an_integration_does_no_io(tmp_path: Any) -> None:
     assert not path.exists()
     assert integration.idosell.request_count == 0
     assert "ido-key-value" not in repr(integration)
+
+
+def test_consent_and_order_status_settings_from_the_environment() -> None:
+    env = {
+        **ENV,
+        "SMIDO_CONSENT_SYNC": "shop_wins",
+        "SMIDO_MIRROR_CONSENT": "no",
+        "SMIDO_PURCHASE_EXCLUDED_STATUSES": "canceled, false,LOST,returned,complained",
+        "SMIDO_RETURN_STATUSES": "returned,complained",
+        "SMIDO_FOLLOW_UP_EVENTS": "0",
+    }
+    config = IntegrationConfig.from_env(env)
+    settings = config.mapping_settings()
+    assert settings.consent_sync is ConsentSync.SHOP_WINS
+    assert settings.mirror_consent is False
+    assert settings.non_purchase_statuses == {"canceled", "false", "lost", "returned", "complained"}
+    assert settings.return_statuses == {"returned", "complained"}
+    assert settings.follow_ups is False
+
+
+def test_consent_defaults_are_changes_only_with_mirroring() -> None:
+    settings = IntegrationConfig.from_env(ENV).mapping_settings()
+    assert settings.consent_sync is ConsentSync.CHANGES
+    assert settings.mirror_consent is True
+    assert settings.return_statuses == {"returned"}
+    assert settings.follow_ups is True
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("SMIDO_MIRROR_CONSENT", "maybe"), ("SMIDO_CONSENT_SYNC", "sometimes")]
+)
+def test_bad_consent_settings_name_their_variable(variable: str, value: str) -> None:
+    with pytest.raises(ValidationError, match=variable):
+        IntegrationConfig.from_env({**ENV, variable: value})

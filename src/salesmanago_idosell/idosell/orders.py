@@ -45,6 +45,7 @@ class OrdersAPI:
         until: datetime | date | None = None,
         statuses: Iterable[OrderStatus | str] | None = None,
         serial_numbers: Iterable[int | str] | None = None,
+        client_ids: Iterable[int] | None = None,
         limit: int | None = None,
     ) -> PageIterator[Order]:
         """Every order matching the filters, lazily, page by page.
@@ -57,6 +58,7 @@ class OrdersAPI:
             statuses: only orders in these statuses.
             serial_numbers: only these orders (``ordersSerialNumbers``; at most 100 per
                 call is a safe size, the spec sets no limit).
+            client_ids: only orders of these customer accounts (``clients[].clientId``).
             limit: stop after this many orders.
         """
         if added_since is not None and modified_since is not None:
@@ -77,6 +79,11 @@ class OrdersAPI:
             if not numbers:
                 raise ValidationError("serial_numbers must not be empty", field="serial_numbers")
             params["ordersSerialNumbers"] = numbers
+        if client_ids is not None:
+            ids = sorted({int(i) for i in client_ids})
+            if not ids:
+                raise ValidationError("client_ids must not be empty", field="client_ids")
+            params["clients"] = [{"clientId": i} for i in ids]
         return PageIterator(self._client, ORDERS_SEARCH_GATE, params, self._parse, limit)
 
     def statuses(self) -> list[OrderStatusDefinition]:

@@ -72,12 +72,14 @@ class DeliveryUpdate:
         state: the new state.
         contact: the contact's e-mail (kept to reconcile with SALESmanago).
         error: why, for ``refused`` / ``uncertain``.
+        status: the order's IdoSell status the event was sent for (kept when ``None``).
     """
 
     key: str
     state: DeliveryState
     contact: str | None = field(default=None, repr=False)
     error: str | None = None
+    status: str | None = None
 
 
 @frozen(kw_only=True)
@@ -91,6 +93,8 @@ class Delivery:
         since: when it entered this state (UTC).
         attempts: how many times its sending was started.
         last_error: the last error met, if any.
+        status: the order's IdoSell status when its event was last written (the last
+            delivered status once ``sent``), if known.
     """
 
     key: str
@@ -99,6 +103,7 @@ class Delivery:
     since: datetime
     attempts: int = 0
     last_error: str | None = None
+    status: str | None = None
 
     @property
     def contact_hash(self) -> str | None:

@@ -185,12 +185,15 @@ class ContactSink(Generic[T]):
         key: the state store's stream key.
         to_contact: the pure mapping of one record.
         batch_size: contacts per batch, sent in requests of at most 1000.
+        before_checkpoint: called after SALESmanago acknowledged a batch, before the
+            checkpoint (the consent memory of :mod:`.consent` is written there).
     """
 
     name: str
     key: str
     to_contact: Callable[[T], ContactUpsert | Skip]
     batch_size: int
+    before_checkpoint: Callable[[Run], None] | None = None
     _buffer: list[ContactUpsert] = field(factory=list, init=False)
 
     def see(self, run: Run, items: Iterable[T]) -> None:
@@ -233,6 +236,8 @@ class ContactSink(Generic[T]):
                 run.report.errors.append(f"{self.name}: {exc}")
                 return False
             self._count(run, batch, result.contact_ids, result.messages)
+        if self.before_checkpoint is not None:
+            self.before_checkpoint(run)
         run.state.checkpoint(self.key, resume.dump())
         return True
 

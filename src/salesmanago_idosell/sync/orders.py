@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from attrs import define, field
+from attrs import define, field, frozen
 
 from ..categories import CategoryTree
 from ..errors import (
@@ -48,7 +48,7 @@ from .cursor import Cursor
 from .delivery import DeliveryState, DeliveryUpdate
 from .engine import Run
 
-__all__ = ["MAX_ATTEMPTS", "ORDERS_KEY", "OrderSink"]
+__all__ = ["MAX_ATTEMPTS", "ORDERS_KEY", "PURCHASES", "OrderEvents", "OrderSink"]
 
 logger = logging.getLogger("salesmanago_idosell")
 ORDERS_KEY = "orders"
@@ -61,6 +61,31 @@ _SKIPPED_STATES = {
     DeliveryState.UNCERTAIN: "uncertain: waiting for reconciliation",
     DeliveryState.PENDING: "being sent by another run",
 }
+
+
+@frozen(kw_only=True)
+class OrderEvents:
+    """Which event an :class:`OrderSink` sends per order, under which delivery key.
+
+    Attributes:
+        key: the delivery key of an order (the serial number for PURCHASE).
+        event: the pure mapping of an order to its event, or a skip.
+        tags: upsert the products' category tags with the events (PURCHASE only).
+        needs_consent: apply the consent mode to the order's customer (a follow-up event
+            concerns a contact its PURCHASE already reached, and creates nobody).
+    """
+
+    key: Callable[[Order], str]
+    event: Callable[[Order, MappingSettings], Purchase | Skip]
+    tags: bool = True
+    needs_consent: bool = True
+
+
+#: PURCHASE events keyed by the order serial number, with category tags.
+PURCHASES = OrderEvents(
+    key=lambda order: str(order.serial_number),
+    event=lambda order, settings: purchase_event_from_order(order, settings=settings),
+)
 
 
 @define
@@ -85,6 +110,8 @@ class OrderSink:
             for an operator's forced re-send of uncertain orders).
         resend: states sent again when met (``refused`` always; ``uncertain`` when forced).
         operator: an operator's explicit re-send: the attempts bound does not apply.
+        events: which event per order (:data:`PURCHASES`; CANCELLATION / RETURN in
+            :mod:`.lifecycle`).
     """
 
     settings: MappingSettings
@@ -94,6 +121,7 @@ class OrderSink:
     operator: bool = False
     _seen: set[str] = field(factory=set, init=False)
     _tried: set[str] = field(factory=set, init=False)
+    events: OrderEvents = PURCHASES
     _known: dict[str, DeliveryState] = field(factory=dict, init=False)
     _attempts: dict[str, int] = field(factory=dict, init=False)
     _refused_accounts: dict[int, str] = field(factory=dict, init=False)
@@ -107,24 +135,25 @@ class OrderSink:
         orders = list(orders)
         self._tried = run.attempted
         if not run.dry_run:
-            serials = [str(o.serial_number) for o in orders]
+            serials = [self.events.key(o) for o in orders]
             self._known = run.state.known(ORDERS_KEY, serials)
             refused = {k for k, s in self._known.items() if s is DeliveryState.REFUSED}
             if refused:
                 found = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.REFUSED])
                 self._attempts = {d.key: d.attempts for d in found if d.key in refused}
-        self._refused_accounts = self._without_consent(run, orders)
+        if self.events.needs_consent:
+            self._refused_accounts = self._without_consent(run, orders)
 
     def add(self, run: Run, item: Order) -> None:
         """Map one order and buffer it (or report why not)."""
         stream = run.report.stream(STREAM)
         stream.read += 1
-        serial = str(item.serial_number)
+        serial = self.events.key(item)
         reason = self._skip_reason(serial, item)
         if reason is not None:
             run.report.skip(STREAM, f"order {serial}", reason)
             return
-        mapped = purchase_event_from_order(item, settings=self.settings)
+        mapped = self.events.event(item, self.settings)
         if isinstance(mapped, Skip):
             run.report.skip(STREAM, mapped.record, mapped.reason)
             return
@@ -156,7 +185,7 @@ class OrderSink:
             if resume is not None:
                 run.state.checkpoint(ORDERS_KEY, resume.dump())
             return True
-        if not self._send_tags(run, batch):
+        if self.events.tags and not self._send_tags(run, batch):
             return False
         updates, go_on = self._send_events(run, batch)
         if resume is not None and go_on:
@@ -268,7 +297,14 @@ class OrderSink:
         if self.sent_state is DeliveryState.POSSIBLY_DUPLICATED:
             state, error = _forced(state, error)
         return [
-            DeliveryUpdate(key=i.serial, state=state, contact=i.email, error=error) for i in items
+            DeliveryUpdate(
+                key=i.serial,
+                state=state,
+                contact=i.email,
+                error=error,
+                status=i.order.status.value if i.order.status is not None else None,
+            )
+            for i in items
         ]
 
     def _partial(

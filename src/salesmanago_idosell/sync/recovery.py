@@ -6,7 +6,8 @@ Run before an order stream (and on the operator's demand):
    between sending and checkpointing: they become ``uncertain``.
 2. :func:`reconcile`: asks SALESmanago (the contact data export, see
    :mod:`salesmanago_idosell.salesmanago.exports`) which uncertain orders it stored. An order
-   becomes ``sent`` when its contact's exported events carry its ``externalId``, and
+   becomes ``sent`` when its contact's exported events carry its type and ``externalId``
+   (PURCHASE, or CANCELLATION / RETURN for a follow-up key, see :mod:`.keys`), and
    ``refused`` (to be sent again) only when the export *positively* lists the contact's events
    without it. A contact the export does not show with certainty leaves its orders
    ``uncertain`` — guessing "missing" would duplicate purchases.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from typing import Protocol
 
 import attrs
 
@@ -26,11 +28,13 @@ from .._chunks import chunked
 from ..errors import AuthenticationError, SalesmanagoIdosellError, SyncInProgressError
 from ..idosell.models import Order
 from ..salesmanago.exports import EXPORT_MAX
+from .cursor import Cursor
 from .delivery import Delivery, DeliveryState, DeliveryUpdate
 from .engine import Run
-from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM, OrderSink
+from .keys import serial_of, stored_in_export
+from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM
 
-__all__ = ["reconcile", "resend", "send_orders", "settle_interrupted"]
+__all__ = ["OrderBatches", "reconcile", "resend", "send_orders", "settle_interrupted"]
 
 logger = logging.getLogger("salesmanago_idosell")
 _SERIALS_PER_SEARCH = 100
@@ -85,7 +89,7 @@ def reconcile(
             continue
         updates: list[DeliveryUpdate] = []
         for email in emails:
-            known = [(d, export.stored(email, d.key)) for d in by_email[email]]
+            known = [(d, stored_in_export(export, email, d.key)) for d in by_email[email]]
             if any(stored is None for _, stored in known):
                 reason = export.unreadable.get(email, "not in the export")
                 _keep_uncertain(run, by_email[email], f"reconciliation: {reason}")
@@ -150,9 +154,25 @@ def _keep_uncertain(run: Run, deliveries: list[Delivery], note: str) -> None:
     )
 
 
+class OrderBatches(Protocol):
+    """What :func:`send_orders` sends through (an :class:`OrderSink` or a lifecycle sink)."""
+
+    def see(self, run: Run, orders: Iterable[Order]) -> None:
+        """Look at a page's orders."""
+
+    def add(self, run: Run, item: Order) -> None:
+        """Map and buffer one order."""
+
+    def full(self) -> bool:
+        """A whole batch is buffered."""
+
+    def flush(self, run: Run, resume: Cursor | None) -> bool:
+        """Send the buffer (``None``: the cursor stays)."""
+
+
 def resend(
     run: Run,
-    sink: OrderSink,
+    sink: OrderBatches,
     *,
     states: Collection[DeliveryState] = (DeliveryState.REFUSED,),
     serials: Iterable[str] | None = None,
@@ -174,10 +194,11 @@ def resend(
             run.report.skip(STREAM, f"order {serial}", why)
     else:
         keys = [k for k, d in wanted.items() if d.attempts < MAX_ATTEMPTS]
-    return send_orders(run, sink, [int(k) for k in keys if k.isdigit()])
+    serials = dict.fromkeys(serial_of(k)[0] for k in keys)  # follow-ups: their order
+    return send_orders(run, sink, [int(s) for s in serials if s.isdigit()])
 
 
-def send_orders(run: Run, sink: OrderSink, serials: list[int]) -> int:
+def send_orders(run: Run, sink: OrderBatches, serials: list[int]) -> int:
     """Read these orders from IdoSell by serial number and send them through ``sink``
     (the cursor is not moved); returns how many PURCHASE events were acknowledged."""
     stream = run.report.stream(STREAM)
@@ -197,7 +218,7 @@ def send_orders(run: Run, sink: OrderSink, serials: list[int]) -> int:
     return stream.sent - before
 
 
-def _send_page(run: Run, sink: OrderSink, orders: list[Order]) -> bool:
+def _send_page(run: Run, sink: OrderBatches, orders: list[Order]) -> bool:
     sink.see(run, orders)
     for order in orders:
         sink.add(run, order)

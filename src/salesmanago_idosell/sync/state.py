@@ -4,7 +4,10 @@ A :class:`StateStore` keeps, per stream (``"customers.export"``, ``"orders"``, .
 
 * a **cursor** (an opaque string: the engine stores a JSON :class:`~.cursor.Cursor`);
 * a **delivery state** per record whose sending is not idempotent (order serial number ->
-  :class:`~.delivery.DeliveryState`, with the contact, since when and the last error);
+  :class:`~.delivery.DeliveryState`, with the contact, since when, the last error and the
+  order status it was sent for);
+* **marks**: small per-record values a stream remembers (the consent last sent to each
+  contact, customers whose order history is due, ...): ``key -> text``;
 
 and, for the whole store:
 
@@ -35,7 +38,7 @@ from .delivery import Delivery, DeliveryState, DeliveryUpdate, LeaseHolder, utcn
 
 __all__ = ["MemoryStateStore", "SQLiteStateStore", "StateStore"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @runtime_checkable
@@ -58,6 +61,12 @@ class StateStore(Protocol):
 
     def known(self, stream: str, keys: Iterable[str]) -> dict[str, DeliveryState]:
         """The delivery state of each of ``keys`` that has one."""
+
+    def marks(self, stream: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """The stream's marks (of these keys; all of them for ``None``)."""
+
+    def mark(self, stream: str, values: Mapping[str, str | None]) -> None:
+        """Atomically set these marks (``None`` removes one)."""
 
     def deliveries(
         self, stream: str, *, states: Collection[DeliveryState] | None = None
@@ -116,6 +125,7 @@ def _changed(old: Delivery | None, update: DeliveryUpdate, now: datetime) -> Del
         since=since,
         attempts=old.attempts if old else 0,
         last_error=update.error if update.error is not None else (old.last_error if old else None),
+        status=update.status if update.status is not None else (old.status if old else None),
     )
 
 
@@ -125,6 +135,7 @@ class MemoryStateStore:
     def __init__(self) -> None:
         self._cursors: dict[str, str | None] = {}
         self._deliveries: dict[str, dict[str, Delivery]] = {}
+        self._marks: dict[str, dict[str, str]] = {}
         self._lease: tuple[LeaseHolder, datetime] | None = None
         self._identity: str | None = None
         self._lock = threading.Lock()
@@ -164,12 +175,30 @@ class MemoryStateStore:
                 since=new.since,
                 attempts=new.attempts + 1,
                 last_error=new.last_error,
+                status=new.status,
             )
 
     def known(self, stream: str, keys: Iterable[str]) -> dict[str, DeliveryState]:
         """States of the known keys among ``keys``."""
         rows = self._deliveries.get(stream, {})
         return {k: rows[k].state for k in keys if k in rows}
+
+    def marks(self, stream: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """The stream's marks (of these keys)."""
+        rows = self._marks.get(stream, {})
+        if keys is None:
+            return dict(rows)
+        return {k: rows[k] for k in keys if k in rows}
+
+    def mark(self, stream: str, values: Mapping[str, str | None]) -> None:
+        """Set (or remove, for ``None``) marks."""
+        with self._lock:
+            rows = self._marks.setdefault(stream, {})
+            for key, value in values.items():
+                if value is None:
+                    rows.pop(key, None)
+                else:
+                    rows[key] = value
 
     def deliveries(
         self, stream: str, *, states: Collection[DeliveryState] | None = None
@@ -216,9 +245,12 @@ CREATE TABLE IF NOT EXISTS cursors (
     stream TEXT PRIMARY KEY, value TEXT, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (
     stream TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, contact TEXT,
-    since TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+    since TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, status TEXT,
     PRIMARY KEY (stream, key));
 CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (stream, state);
+CREATE TABLE IF NOT EXISTS marks (
+    stream TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, since TEXT NOT NULL,
+    PRIMARY KEY (stream, key));
 CREATE TABLE IF NOT EXISTS lease (
     id INTEGER PRIMARY KEY CHECK (id = 1), host TEXT NOT NULL, pid INTEGER NOT NULL,
     started_at TEXT NOT NULL, token TEXT NOT NULL, expires_at TEXT NOT NULL);
@@ -232,8 +264,10 @@ INSERT OR REPLACE INTO deliveries (stream, key, state, since)
 DROP TABLE sent;
 DROP TABLE pending;
 """
+#: Version 2 (0.2.0) had no order status beside a delivery (and no marks table).
+_MIGRATE_V2 = "ALTER TABLE deliveries ADD COLUMN status TEXT"
 _QUERY_CHUNK = 500
-_COLUMNS = "key, state, contact, since, attempts, last_error"
+_COLUMNS = "key, state, contact, since, attempts, last_error, status"
 
 
 def _script(db: sqlite3.Connection, script: str) -> None:
@@ -243,8 +277,8 @@ def _script(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-def _delivery(row: tuple[str, str, str | None, str, int, str | None]) -> Delivery:
-    key, state, contact, since, attempts, error = row
+def _delivery(row: tuple[str, str, str | None, str, int, str | None, str | None]) -> Delivery:
+    key, state, contact, since, attempts, error, status = row
     return Delivery(
         key=key,
         state=DeliveryState(state),
@@ -252,6 +286,7 @@ def _delivery(row: tuple[str, str, str | None, str, int, str | None]) -> Deliver
         since=datetime.fromisoformat(since),
         attempts=attempts,
         last_error=error,
+        status=status,
     )
 
 
@@ -324,6 +359,9 @@ class SQLiteStateStore:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if {"sent", "pending"} <= tables:
                 _script(db, _MIGRATE_V1)
+            columns = {r[1] for r in db.execute("PRAGMA table_info(deliveries)")}
+            if "status" not in columns:
+                db.execute(_MIGRATE_V2)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         except BaseException:
             db.execute("ROLLBACK")
@@ -355,15 +393,16 @@ class SQLiteStateStore:
     ) -> tuple[str, list[tuple[object, ...]]]:
         now = utcnow().isoformat()
         rows: list[tuple[object, ...]] = [
-            (stream, u.key, u.state.value, u.contact, now, u.error) for u in updates
+            (stream, u.key, u.state.value, u.contact, now, u.error, u.status) for u in updates
         ]
         sql = (
-            "INSERT INTO deliveries (stream, key, state, contact, since, last_error) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stream, key) DO UPDATE SET "
+            "INSERT INTO deliveries (stream, key, state, contact, since, last_error, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream, key) DO UPDATE SET "
             "since = CASE WHEN deliveries.state = excluded.state THEN deliveries.since "
             "ELSE excluded.since END, state = excluded.state, "
             "contact = COALESCE(excluded.contact, deliveries.contact), "
-            "last_error = COALESCE(excluded.last_error, deliveries.last_error)"
+            "last_error = COALESCE(excluded.last_error, deliveries.last_error), "
+            "status = COALESCE(excluded.status, deliveries.status)"
         )
         return sql, rows
 
@@ -406,6 +445,41 @@ class SQLiteStateStore:
                 )
                 found.update((k, DeliveryState(s)) for k, s in rows)
         return found
+
+    def marks(self, stream: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """The stream's marks (of these keys)."""
+        with self._lock:
+            if keys is None:
+                rows = self.db.execute(
+                    "SELECT key, value FROM marks WHERE stream = ?", (stream,)
+                ).fetchall()
+                return dict(rows)
+            wanted = list(dict.fromkeys(keys))
+            found: dict[str, str] = {}
+            for start in range(0, len(wanted), _QUERY_CHUNK):
+                chunk = wanted[start : start + _QUERY_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    self.db.execute(
+                        f"SELECT key, value FROM marks WHERE stream = ? AND key IN ({marks})",  # noqa: S608
+                        (stream, *chunk),
+                    )
+                )
+        return found
+
+    def mark(self, stream: str, values: Mapping[str, str | None]) -> None:
+        """Set (or remove, for ``None``) marks, in one transaction."""
+        now = utcnow().isoformat()
+        kept: list[tuple[object, ...]] = [
+            (stream, k, v, now) for k, v in values.items() if v is not None
+        ]
+        gone: list[tuple[object, ...]] = [(stream, k) for k, v in values.items() if v is None]
+        self._write(
+            [
+                ("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?)", kept),
+                ("DELETE FROM marks WHERE stream = ? AND key = ?", gone),
+            ]
+        )
 
     def deliveries(
         self, stream: str, *, states: Collection[DeliveryState] | None = None

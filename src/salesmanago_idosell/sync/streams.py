@@ -15,6 +15,10 @@ state key             cursor
 ``orders``            ``since`` (next run's start) or a run in progress (``page``,
                       ``since``, ``until``); per-order delivery states beside it
 ===================== ==================================================================
+
+Marks beside them: ``consent`` (the consent last sent per contact, :mod:`.consent`),
+``orders.history`` (customers whose earlier orders are due) and ``orders.waiting``
+(orders whose follow-up waits for their PURCHASE to settle, :mod:`.lifecycle`).
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from ..config import IntegrationConfig
 from ..idosell import IdosellClient, Page, PageIterator
 from ..idosell.models import Customer, Subscriber
 from ..mapping import MappingSettings, contact_from_customer, contact_from_subscriber
+from .consent import ConsentSink, ContactRules
 from .cursor import Cursor
-from .engine import ContactSink, Run, run_pages
+from .engine import Run, run_pages
+from .lifecycle import LifecycleSink, follow_up_events, recover_follow_ups, send_history
 from .orders import ORDERS_KEY, STREAM, OrderSink
 from .recovery import reconcile, resend, settle_interrupted
 from .state import StateStore
@@ -97,11 +103,22 @@ class Streams:
 
     def _customers(self, run: Run, key: str, cursor: Cursor) -> bool:
         pages = self._paged(self.idosell.customers.iter(modified_since=cursor.since))
-        sink: ContactSink[Customer] = ContactSink(
+        rules: ContactRules[Customer] = ContactRules(
+            email=lambda c: c.email,
+            consented=lambda c: c.consents_to_newsletter(self.settings.shop_id),
+            to_contact=lambda c, p: contact_from_customer(c, settings=self.settings, previous=p),
+            has_account=True,
+            customer_id=lambda c: c.id,
+        )
+        sink = ConsentSink(
             name="customers",
             key=key,
-            to_contact=lambda c: contact_from_customer(c, settings=self.settings),
+            rules=rules,
+            settings=self.settings,
             batch_size=self.config.contact_batch_size,
+            # a changes run after an earlier one: a consenting customer the SDK never sent
+            # (a state from before consent memory) may have earlier orders to send
+            history_for_unknown=key == CUSTOMERS_CHANGES and cursor.since is not None,
         )
         return run_pages(
             run, name="customers", key=key, cursor=cursor, pages=_from(pages), sink=sink
@@ -118,10 +135,17 @@ class Streams:
                 registered=False, since=cursor.since, shop_ids=[self.config.shop_id]
             )
         )
-        sink: ContactSink[Subscriber] = ContactSink(
+        rules: ContactRules[Subscriber] = ContactRules(
+            email=lambda s: s.email,
+            consented=lambda s: s.is_approved(self.settings.shop_id),
+            to_contact=lambda s, p: contact_from_subscriber(s, settings=self.settings, previous=p),
+            has_account=False,
+        )
+        sink = ConsentSink(
             name="subscribers",
             key=SUBSCRIBERS_EXPORT,
-            to_contact=lambda s: contact_from_subscriber(s, settings=self.settings),
+            rules=rules,
+            settings=self.settings,
             batch_size=self.config.contact_batch_size,
         )
         key = SUBSCRIBERS_EXPORT
@@ -143,30 +167,46 @@ class Streams:
             **options,  # type: ignore[arg-type]
         )
 
+    def lifecycle_sink(self, **options: object) -> LifecycleSink:
+        """PURCHASE events, then CANCELLATION / RETURN when an order leaves a purchase status
+        (``options`` go to both :class:`OrderSink`)."""
+        return LifecycleSink(
+            settings=self.settings,
+            purchases=self.order_sink(**options),
+            follow_ups=self.order_sink(events=follow_up_events(self.settings), **options),
+        )
+
     def recover(self, run: Run, *, limit: int = 1000) -> None:
         """Settle interrupted orders, reconcile (up to ``limit``) uncertain ones, re-send
-        refused ones."""
+        refused ones and the follow-ups that waited for them."""
         if run.dry_run:
             return
         settle_interrupted(run)
         reconcile(run, wait_timeout=self.reconcile_wait, limit=limit)
-        resend(run, self.order_sink())
+        resend(run, self.lifecycle_sink())
+        recover_follow_ups(run, self.lifecycle_sink())
 
     def orders(self, run: Run, *, since: datetime | None) -> bool:
-        """New orders since the last complete run (or ``since``), after recovery."""
+        """Orders changed since the last complete run (or added since ``since``), after
+        recovery and the earlier orders of customers whose consent came later."""
         self.recover(run)
+        if not run.dry_run:
+            send_history(run, self.lifecycle_sink())
         cursor = self._cursor(ORDERS_KEY)
         if not cursor.in_progress:
             start = cursor.since if since is None else since
             cursor = Cursor(page=None, since=start, until=self.now())
-        pages = self._paged(self.idosell.orders.iter(added_since=cursor.since, until=cursor.until))
+        if since is None:  # the incremental window: placed or changed (status) since
+            found = self.idosell.orders.iter(modified_since=cursor.since, until=cursor.until)
+        else:
+            found = self.idosell.orders.iter(added_since=cursor.since, until=cursor.until)
         done = run_pages(
             run,
             name=STREAM,
             key=ORDERS_KEY,
             cursor=cursor,
-            pages=_from(pages),
-            sink=self.order_sink(),
+            pages=_from(self._paged(found)),
+            sink=self.lifecycle_sink(),
         )
         if done:
             self._done(run, ORDERS_KEY, Cursor(since=cursor.until))

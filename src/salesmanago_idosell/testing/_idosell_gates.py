@@ -179,7 +179,9 @@ def _newsletter_keep(entry: Customer | Subscriber, params: dict[str, Any], bound
         return False
     if params.get("language") not in (None, "", row["language"]):
         return False
-    changed = entry.newsletter_changed if isinstance(entry, Customer) else entry.added
+    changed = (
+        entry.newsletter_changed if isinstance(entry, Customer) else (entry.modified or entry.added)
+    )
     return changed is None or in_range(changed, bounds)
 
 

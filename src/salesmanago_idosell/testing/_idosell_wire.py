@@ -124,7 +124,8 @@ def newsletter_row(entry: Customer | Subscriber) -> dict[str, Any]:
         approved, number, login = entry.newsletter_since is not None, entry.id, entry.login
         registered = "y"
     else:
-        changed, approved, number, login = entry.added, entry.approved, 0, ""
+        changed, approved, number = entry.modified or entry.added, entry.approved, 0
+        login = ""
         registered = "n"
     return {
         "client_number": number,

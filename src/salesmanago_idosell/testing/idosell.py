@@ -190,6 +190,15 @@ class FakeIdoSell(FakeServer):
             self.shop.subscribers.append(subscriber)
             return subscriber
 
+    def update_subscriber(
+        self, email: str, *, approved: bool, modified: datetime | None = None
+    ) -> Subscriber:
+        """Give or withdraw a subscriber's approval and bump its modification date."""
+        with self.lock:
+            subscriber = next(s for s in self.shop.subscribers if s.email == email)
+            subscriber.approved, subscriber.modified = approved, modified or self.clock()
+            return subscriber
+
     def add_order(
         self,
         client_id: int,
@@ -197,15 +206,17 @@ class FakeIdoSell(FakeServer):
         *,
         status: str = "new",
         added: datetime | None = None,
+        sizes: list[int] | None = None,
     ) -> Order:
-        """Add an order of ``(product_id, quantity)`` lines (first size of each product)."""
+        """Add an order of ``(product_id, quantity)`` lines (first size of each product, or
+        the size at the same position of ``sizes``; no lines: an empty order)."""
         with self.lock:
             self.shop.customer(client_id)
             when = added or self.clock()
             order_lines = []
-            for product_id, quantity in lines:
+            for index, (product_id, quantity) in enumerate(lines):
                 p = self.shop.product(product_id)
-                size = p.sizes[0]
+                size = p.sizes[sizes[index] if sizes else 0]
                 order_lines.append(
                     OrderLine(p.id, p.name, size.id, size.name, quantity, p.price, p.vat)
                 )

@@ -105,13 +105,15 @@ class Customer:
 
 @dataclass
 class Subscriber:
-    """A newsletter subscriber without a customer account."""
+    """A newsletter subscriber without a customer account (``modified``: when the approval
+    last changed, ``None`` until it does)."""
 
     email: str
     added: datetime
     approved: bool = True
     language: str = "pol"
     shop_id: int = 1
+    modified: datetime | None = None
 
 
 @dataclass

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from ..errors import ValidationError
 from ..sync.engine import Run
-from ..sync.orders import OrderSink
-from ..sync.recovery import send_orders
+from ..sync.recovery import OrderBatches, send_orders
 
 __all__ = ["sync_orders_by_serial"]
 
@@ -34,8 +33,11 @@ def _numbers(serials: Sequence[int | str]) -> list[int]:
     return sorted(set(numbers))
 
 
-def sync_orders_by_serial(run: Run, serials: Sequence[int | str], *, sink: OrderSink) -> int:
-    """Send the given orders as PURCHASE events (exactly once); how many were acknowledged.
+def sync_orders_by_serial(run: Run, serials: Sequence[int | str], *, sink: OrderBatches) -> int:
+    """Send the given orders' events (exactly once); how many were acknowledged.
+
+    ``sink`` is an :class:`~salesmanago_idosell.sync.orders.OrderSink` (PURCHASE events) or
+    the integration's lifecycle sink (CANCELLATION / RETURN too).
 
     Orders the shop does not know are reported as skipped ("not found in the shop").
 
