@@ -9,6 +9,7 @@ Timeout``) and settable through ``IntegrationConfig`` and environment variables.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -51,8 +52,9 @@ class Timeout:
     total: float | None = 300.0
 
     def __attrs_post_init__(self) -> None:
-        if self.connect <= 0 or self.read <= 0 or (self.total is not None and self.total <= 0):
-            raise ValidationError("timeouts must be positive", field="timeout")
+        values = [self.connect, self.read] + ([self.total] if self.total is not None else [])
+        if not all(math.isfinite(v) and v > 0 for v in values):
+            raise ValidationError("timeouts must be positive finite seconds", field="timeout")
 
     @classmethod
     def of(cls, value: float | Timeout | tuple[float, float]) -> Timeout:
@@ -106,8 +108,9 @@ class RetryPolicy:
     def __attrs_post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValidationError("max_attempts must be at least 1", field="max_attempts")
-        if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
-            raise ValidationError("back-off times must not be negative", field="retry")
+        times = (self.backoff_base, self.backoff_max, self.retry_after_max)
+        if not all(math.isfinite(t) and t >= 0 for t in times):
+            raise ValidationError("back-off times must be finite and not negative", field="retry")
 
     @classmethod
     def parse(cls, text: str) -> RetryPolicy:
@@ -146,8 +149,8 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if per_second <= 0:
-            raise ValidationError("rate limit must be positive", field="rate_limit")
+        if not (math.isfinite(per_second) and per_second > 0):
+            raise ValidationError("rate limit must be a positive finite number", field="rate_limit")
         self.interval = 1.0 / per_second
         self._clock = clock
         self._sleep = sleep

@@ -120,11 +120,12 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _common() -> argparse.ArgumentParser:
-    """Options every command accepts, before or after its name."""
+def _common(verbose_dest: str = "verbose") -> argparse.ArgumentParser:
+    """Options every command accepts, before or after its name (``-v`` counted on both
+    sides: ``-v sync customers -v`` is ``-vv``)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "-v", "--verbose", action="count", default=argparse.SUPPRESS,
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS, dest=verbose_dest,
         help="log to stderr: -v INFO, -vv DEBUG",
     )  # fmt: skip
     common.add_argument(
@@ -143,7 +144,7 @@ def _add_command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
 ) -> argparse.ArgumentParser:
     """A subcommand that also takes the common options (use it for new commands)."""
-    return commands.add_parser(name, help=help_text, parents=[_common()])
+    return commands.add_parser(name, help=help_text, parents=[_common("verbose_after")])
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -405,27 +406,36 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 _LOGGERS = ("salesmanago_idosell", "urllib3")
 
 
-def _configure_logging(args: argparse.Namespace) -> logging.Handler | None:
-    """``-v``/``--log-level``: the library's log on stderr (the CLI is the application)."""
+def _configure_logging(args: argparse.Namespace) -> tuple[logging.Handler, dict[str, int]] | None:
+    """``-v``/``--log-level``: the library's log on stderr (the CLI is the application).
+
+    Returns the handler and the loggers' former levels, restored by :func:`_unconfigure_logging`
+    (``main()`` called from Python leaves the caller's logging as it found it).
+    """
     level_name = getattr(args, "log_level", None)
-    verbose = getattr(args, "verbose", 0)
+    verbose = getattr(args, "verbose", 0) + getattr(args, "verbose_after", 0)
     if level_name is None and not verbose:
         return None
     level = getattr(logging, level_name) if level_name else max(logging.DEBUG, 30 - 10 * verbose)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(level)
+    former = {}
     for name in _LOGGERS:
         log = logging.getLogger(name)
+        former[name] = log.level
         log.setLevel(min(level, log.getEffectiveLevel()))
         log.addHandler(handler)
-    return handler
+    return handler, former
 
 
-def _unconfigure_logging(handler: logging.Handler | None) -> None:
-    if handler is not None:
+def _unconfigure_logging(configured: tuple[logging.Handler, dict[str, int]] | None) -> None:
+    if configured is not None:
+        handler, former = configured
         for name in _LOGGERS:
-            logging.getLogger(name).removeHandler(handler)
+            log = logging.getLogger(name)
+            log.removeHandler(handler)
+            log.setLevel(former[name])
 
 
 def _quiet_closed_pipe(out: TextIO | None) -> int:

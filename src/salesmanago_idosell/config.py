@@ -7,6 +7,7 @@ token) never appear in ``repr``.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -69,6 +70,7 @@ ENVIRONMENT: Mapping[str, str] = {
     "contact_batch_size": "SMIDO_CONTACT_BATCH_SIZE",
     "event_batch_size": "SMIDO_EVENT_BATCH_SIZE",
     "page_size": "SMIDO_PAGE_SIZE",
+    "read_overlap": "SMIDO_READ_OVERLAP",
     "timeout": "SMIDO_TIMEOUT",
     "retry": "SMIDO_RETRY",
     "callback_rate_limit": "SMIDO_CALLBACK_RATE_LIMIT",
@@ -145,9 +147,16 @@ def _not_blank(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
         raise ValidationError(f"{attribute.name} must not be empty", field=attribute.name)
 
 
+def _not_negative(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (math.isfinite(value) and value >= 0):
+        raise ValidationError(f"{attribute.name} must be 0 or more seconds", field=attribute.name)
+
+
 def _positive(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value <= 0:
-        raise ValidationError(f"{attribute.name} must be positive", field=attribute.name)
+    if not (math.isfinite(value) and value > 0):
+        raise ValidationError(
+            f"{attribute.name} must be a positive finite number", field=attribute.name
+        )
 
 
 def _timezone(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -269,6 +278,9 @@ class IntegrationConfig:
         product_batch_size: products per catalog request (100).
         page_size: records per IdoSell page (100, the maximum); smaller pages make
             checkpoints more frequent.
+        read_overlap: seconds each incremental window reaches back before the previous
+            run's start (600): records stamped just before a run ended (shop clock behind,
+            late writes) are read again instead of being missed; re-reading is harmless.
         timeout: every API call's :class:`Timeout` (connect 5 s, read 30 s, 300 s per call
             with retries); from the environment as ``"connect,read[,total]"`` seconds.
         retry: the :class:`RetryPolicy` of both clients (4 attempts); from the environment
@@ -285,7 +297,9 @@ class IntegrationConfig:
     salesmanago_v3_endpoint: str | None = None
     idosell_shop_url: str = field(validator=_not_blank)
     idosell_api_key: str = field(validator=_not_blank, repr=False)
-    idosell_api_version: str = "v6"
+    idosell_api_version: str = field(
+        default="v6", validator=_check(re.compile(r"v\d{1,2}"), "an API version such as v6")
+    )
     shop_id: int = field(default=1, converter=int, validator=_positive)
     language: str = "pol"
     timezone: str = field(default="Europe/Warsaw", validator=_timezone)
@@ -312,6 +326,7 @@ class IntegrationConfig:
     event_batch_size: int = field(default=100, converter=int, validator=_batch(1000))
     product_batch_size: int = field(default=100, converter=int, validator=_batch(100))
     page_size: int = field(default=100, converter=int, validator=_batch(100))
+    read_overlap: float = field(default=600.0, converter=float, validator=_not_negative)
     timeout: Timeout = field(default=DEFAULT_TIMEOUT, converter=_timeout)
     retry: RetryPolicy = field(default=DEFAULT_RETRY, converter=_retry)
     callback_rate_limit: float = field(default=2.0, converter=float, validator=_positive)

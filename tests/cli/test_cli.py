@@ -187,3 +187,57 @@ def test_orders_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
         assert run(["orders", "resend", "--state", state])[0] == 2  # needs serials
         code, text = run(["orders", "mark-delivered", first[0], "--state", state])
         assert text.strip() == "1 orders marked delivered"
+
+
+def test_verbosity_adds_up_on_both_sides_and_logging_is_restored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+
+    monkeypatch.setenv("SMIDO_OPT_OUT_TOKEN", "tok-123")
+    library, urllib3 = logging.getLogger("salesmanago_idosell"), logging.getLogger("urllib3")
+    before = (library.level, urllib3.level, list(library.handlers))
+    seen: list[int] = []
+    original = logging.Logger.addHandler
+
+    def spy(self: logging.Logger, handler: logging.Handler) -> None:
+        if self.name == "salesmanago_idosell":
+            seen.append(handler.level)
+        original(self, handler)
+
+    monkeypatch.setattr(logging.Logger, "addHandler", spy)
+    assert run(["-v", "callback-urls", "https://sklep.example.pl", "-v"])[0] == 0
+    assert seen == [logging.DEBUG]  # -v before and after the command: -vv
+    assert (library.level, urllib3.level, list(library.handlers)) == before
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SMIDO_TIMEOUT", "nan"),
+        ("SMIDO_TIMEOUT", "5,30,inf"),
+        ("SMIDO_RETRY", "3,0.1,nan"),
+        ("SMIDO_IDOSELL_RATE_LIMIT", "nan"),
+        ("SMIDO_READ_OVERLAP", "-1"),
+        ("IDOSELL_API_VERSION", "../../x"),
+    ],
+)
+def test_non_finite_or_odd_settings_are_one_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str
+) -> None:
+    env = {
+        "SALESMANAGO_CLIENT_ID": "abc123",
+        "SALESMANAGO_API_SECRET": "secret-value",
+        "SALESMANAGO_OWNER": "owner@example.pl",
+        "SALESMANAGO_ENDPOINT": "app2.salesmanago.pl",
+        "IDOSELL_SHOP_URL": "sklep.example.pl",
+        "IDOSELL_API_KEY": "key-value",
+        variable: value,
+    }
+    for name, setting in env.items():
+        monkeypatch.setenv(name, setting)
+    code, _ = run(["sync", "customers", "--dry-run", "--state", "/nonexistent/x.sqlite"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err[-1].startswith("error: ")
+    assert value not in err[-1] or value == "-1"  # the value itself is not echoed

@@ -456,3 +456,17 @@ def test_any_product_maps_and_round_trips_the_strict_converter(product: OfferPro
     wire = CONVERTER.unstructure(result)
     assert wire["productId"] == product.id.strip()
     assert CONVERTER.structure(wire, CatalogProduct) == result
+
+
+def test_a_product_id_longer_than_salesmanago_takes_is_a_skip_not_a_failed_batch() -> None:
+    result = to_catalog_product(_product(id="9" * 33), language="pol")
+    assert isinstance(result, Skip)
+    assert result.reason == "product id longer than 32 characters (SALESmanago's limit)"
+    assert isinstance(to_catalog_product(_product(id="9" * 32), language="pol"), CatalogProduct)
+
+
+@pytest.mark.parametrize("url", ["http://", "https:///path", "http://[::1"])
+def test_a_url_without_a_host_is_left_out(url: str) -> None:
+    result = to_catalog_product(_product(card_url=url), language="pol")
+    assert isinstance(result, CatalogProduct)
+    assert result.product_url is None

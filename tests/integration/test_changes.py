@@ -67,3 +67,22 @@ def test_first_sync_changes_sends_everything_then_only_the_changes() -> None:
         }
         assert after == before
         assert max(per_order(box).values()) == 1
+
+
+def test_an_order_stamped_just_before_the_last_run_ended_is_still_read() -> None:
+    """A shop clock a little behind this host's (or a late write): the next window reaches
+    back by ``read_overlap`` and finds it; the delivery state keeps it from going twice."""
+    from datetime import timedelta
+
+    with sandbox() as box:
+        state = MemoryStateStore()
+        make_integration(box, state=state, consent_mode=ConsentMode.ALL).sync_changes()
+        customer = box.shop.customers[0]
+        late = box.idosell.add_order(
+            customer.id,
+            [(box.shop.products[0].id, 1)],
+            added=box.idosell.clock() - timedelta(seconds=30),
+        )
+        for _ in range(2):
+            make_integration(box, state=state, consent_mode=ConsentMode.ALL).sync_changes()
+        assert per_order(box)[str(late.serial)] == 1

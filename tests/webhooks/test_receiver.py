@@ -131,15 +131,32 @@ def test_stale_or_future_time_is_400(offset: timedelta) -> None:
 def test_time_inside_the_tolerance_and_iso_times_are_fine() -> None:
     receiver, _ = make()
     assert receiver.handle(*delivery(sent_at=NOW - timedelta(minutes=4))).status == 202
-    headers, body = delivery()
-    headers["x-iai-event-time"] = "2026-11-30 13:01:00"  # shop-local (Warsaw, UTC+1)
-    assert receiver.handle(headers, body).status == 202
-    headers["x-iai-event-time"] = "2026-11-30T12:01:00+00:00"
-    headers["x-iai-event-uid"] = "other"
-    assert receiver.handle(headers, body).status == 202
-    headers["x-iai-event-time"] = "yesterday"
-    headers["x-iai-event-uid"] = "third"
-    assert receiver.handle(headers, body).message.startswith("stale or undated")
+    for n, header_time in enumerate(["2026-11-30 13:01:00", "2026-11-30T12:01:00+00:00"]):
+        payload = {
+            "event": "orders.created",
+            "uid": f"iso-{n}",
+            "orders": [{"orderSerialNumber": 7}],
+        }
+        raw = json.dumps(payload).encode()  # a body without its own time: the header counts
+        headers = {"authorization": f"Bearer {TOKEN}", "x-iai-hmac-sha256": sign(SECRET, raw),
+                   "x-iai-event-time": header_time}  # fmt: skip
+        assert receiver.handle(headers, raw).status == 202  # shop-local (UTC+1) and ISO
+        headers["x-iai-event-time"] = "yesterday"
+        headers["x-iai-event-uid"] = f"third-{n}"
+        assert receiver.handle(headers, raw).message.startswith("stale or undated")
+
+
+def test_unsigned_headers_cannot_refresh_a_captured_delivery() -> None:
+    """The HMAC covers the body only: a time or uid header that disagrees with the signed
+    body is refused, so an old delivery cannot be replayed with fresh headers."""
+    receiver, recorder = make()
+    headers, body = delivery(sent_at=NOW - timedelta(hours=2), uid="u1")
+    assert receiver.handle(headers, body).message.startswith("stale delivery")
+    fresh = {**headers, "x-iai-event-time": str(int(NOW.timestamp())), "x-iai-event-uid": "new"}
+    result = receiver.handle(fresh, body)
+    assert result.status == 400
+    assert "disagrees with the signed body" in result.message
+    assert recorder.calls == []
 
 
 def test_unknown_event_type_is_ignored_with_200() -> None:
@@ -200,12 +217,18 @@ def test_custom_header_names() -> None:
 
 def test_body_fallbacks_for_event_uid_and_time() -> None:
     receiver, recorder = make()
-    payload = {"type": "order.created", "id": "u-1", "date": NOW.isoformat(),
+    payload = {"type": "order.created", "uid": "u-1", "date": NOW.isoformat(),
                "order": {"orderSerialNumber": "12"}}  # fmt: skip
     raw = json.dumps(payload).encode()
     headers = {"authorization": f"Bearer {TOKEN}", "x-iai-hmac-sha256": sign(SECRET, raw)}
     assert receiver.handle(headers, raw).status == 202
     assert recorder.calls == [(12,)]
+    # a body's "id" is the order's or the shop's, not the delivery's: never a uid
+    other: dict[str, Any] = {"type": "order.created", "id": 555, "date": NOW.isoformat(),
+                             "order": {"orderSerialNumber": "13"}}  # fmt: skip
+    raw = json.dumps(other).encode()
+    headers = {"authorization": f"Bearer {TOKEN}", "x-iai-hmac-sha256": sign(SECRET, raw)}
+    assert receiver.handle(headers, raw).message == "malformed delivery: no event uid"
 
 
 def test_order_serials_finds_the_known_shapes() -> None:

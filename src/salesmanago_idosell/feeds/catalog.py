@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from ..categories import CategoryTree
 from ..mapping import Skip
@@ -59,6 +60,8 @@ MAX_CATEGORIES = 5
 MAX_IMAGES = 5
 #: Longer names (and brands) are shortened at a word boundary to this many characters.
 MAX_NAME = 255
+#: ``productId`` at most this long (API v3 reason code 11, ``max:32``).
+MAX_PRODUCT_ID = 32
 #: Longer descriptions are shortened at a word boundary to this many characters.
 MAX_DESCRIPTION = 2000
 #: IdoSell's temporary category ``*Kategoria tymczasowa``: treated as no category.
@@ -98,8 +101,9 @@ def to_catalog_product(
             WordPress plugin sends it).
 
     Returns:
-        The catalog product, or a ``Skip`` for a product without an id, a name (unless
-        removed), a price (unless removed), or in another currency.
+        The catalog product, or a ``Skip`` for a product without an id (or one longer than
+        SALESmanago's 32 characters), a name (unless removed), a price (unless removed), or
+        in another currency.
     """
     problem = _problem(product, language=language, currency=currency)
     if problem is not None:
@@ -130,8 +134,9 @@ def to_catalog_product(
 
 def _problem(product: OfferProduct, *, language: str, currency: str | None) -> str | None:
     """Why the product cannot be sent, or ``None``."""
-    if not product.id.strip():
-        return "product has no id"
+    wrong_id = _id_problem(product.id.strip())
+    if wrong_id is not None:
+        return wrong_id
     if currency and product.currency and product.currency.strip().upper() != currency.upper():
         return f"product currency {product.currency} is not the catalog currency {currency}"
     if product.removed:
@@ -140,6 +145,14 @@ def _problem(product: OfferProduct, *, language: str, currency: str | None) -> s
         return "product has no name"
     if _prices(product)[0] is None:
         return _no_price(product)
+    return None
+
+
+def _id_problem(product_id: str) -> str | None:
+    if not product_id:
+        return "product has no id"
+    if len(product_id) > MAX_PRODUCT_ID:
+        return f"product id longer than {MAX_PRODUCT_ID} characters (SALESmanago's limit)"
     return None
 
 
@@ -200,9 +213,15 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
 
 
 def _url(value: str | None) -> str | None:
-    """An absolute http(s) URL (SALESmanago validates URLs), else ``None``."""
+    """An absolute http(s) URL with a host (SALESmanago validates URLs), else ``None``."""
     url = (value or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) and " " not in url else None
+    if not url.lower().startswith(("http://", "https://")) or " " in url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return url if host else None
 
 
 def _image_urls(product: OfferProduct) -> tuple[str, ...]:

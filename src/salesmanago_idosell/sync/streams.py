@@ -24,7 +24,7 @@ Marks beside them: ``consent`` (the consent last sent per contact, :mod:`.consen
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import attrs
@@ -68,6 +68,14 @@ class Streams:
     now: Callable[[], datetime]
     reconcile_wait: float = 120.0
 
+    def _next_window(self, end: datetime | None) -> Cursor:
+        """Where the next incremental run starts: this run's start (``end``) less the
+        configured overlap, so a record stamped a moment before a run ended — a shop clock
+        behind this host's, a write that became visible late — is still read. Records read
+        twice are harmless: upserts are idempotent and orders have delivery states."""
+        overlap = timedelta(seconds=self.config.read_overlap)
+        return Cursor(since=end - overlap if end is not None else None)
+
     def _cursor(self, key: str) -> Cursor:
         return Cursor.load(self.state.cursor(key))
 
@@ -89,7 +97,7 @@ class Streams:
             return False
         self._done(run, CUSTOMERS_EXPORT, None)
         if self.state.cursor(CUSTOMERS_CHANGES) is None:
-            self._done(run, CUSTOMERS_CHANGES, Cursor(since=cursor.started))
+            self._done(run, CUSTOMERS_CHANGES, self._next_window(cursor.started))
         return True
 
     def changed_customers(self, run: Run) -> bool:
@@ -98,7 +106,7 @@ class Streams:
         cursor = attrs.evolve(cursor, started=cursor.started or self.now())
         if not self._customers(run, CUSTOMERS_CHANGES, cursor):
             return False
-        self._done(run, CUSTOMERS_CHANGES, Cursor(since=cursor.started))
+        self._done(run, CUSTOMERS_CHANGES, self._next_window(cursor.started))
         return True
 
     def _customers(self, run: Run, key: str, cursor: Cursor) -> bool:
@@ -154,7 +162,7 @@ class Streams:
         ):
             return False
         self._done(run, SUBSCRIBERS_EXPORT, None)
-        self._done(run, SUBSCRIBERS_LAST, Cursor(since=cursor.started))
+        self._done(run, SUBSCRIBERS_LAST, self._next_window(cursor.started))
         return True
 
     # -- orders ---------------------------------------------------------------------------
@@ -209,7 +217,7 @@ class Streams:
             sink=self.lifecycle_sink(),
         )
         if done:
-            self._done(run, ORDERS_KEY, Cursor(since=cursor.until))
+            self._done(run, ORDERS_KEY, self._next_window(cursor.until))
         return done
 
     def _paged(self, pages: PageIterator[T]) -> PageIterator[T]:

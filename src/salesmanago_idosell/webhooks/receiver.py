@@ -84,9 +84,11 @@ class WebhookHeaders:
     Attributes:
         signature: HMAC-SHA256 of the raw body.
         event: the event type (falls back to the body's ``event`` / ``type``).
-        uid: the delivery's unique event id (falls back to the body's ``uid`` / ``id``).
-        time: when the event was sent: Unix seconds or ISO 8601 (falls back to the body's
-            ``time`` / ``date``); a time without offset is read in the shop's time zone.
+        uid: the delivery's unique event id. The signed body's ``uid`` wins when it has one
+            (headers are not signed); a header that disagrees with it refuses the delivery.
+        time: when the event was sent: Unix seconds or ISO 8601; the signed body's ``time`` /
+            ``date`` wins when present, and a header that disagrees with it refuses the
+            delivery; a time without offset is read in the shop's time zone.
         authorization: carries ``Bearer <token>``.
     """
 
@@ -268,9 +270,14 @@ class WebhookReceiver:
     def _event_time(
         self, headers: Mapping[str, str], payload: Mapping[str, Any]
     ) -> datetime | None:
-        raw = headers.get(self.headers.time) or payload.get("time") or payload.get("date")
+        """The event time, from the signed body when it has one (headers are not signed)."""
+        signed = payload.get("time") or payload.get("date")
+        raw = signed if signed is not None else headers.get(self.headers.time)
         if raw is None:
             return None
+        return self._moment(raw)
+
+    def _moment(self, raw: Any) -> datetime | None:
         text = str(raw).strip()
         try:
             return datetime.fromtimestamp(float(text), timezone.utc)
@@ -288,6 +295,11 @@ class WebhookReceiver:
         sent = self._event_time(headers, payload)
         if sent is None:
             return WebhookResult(400, "stale or undated delivery: no readable event time")
+        header = headers.get(self.headers.time)
+        if header is not None and (payload.get("time") or payload.get("date")) is not None:
+            claimed = self._moment(header)
+            if claimed is None or abs(claimed - sent) > timedelta(seconds=1):
+                return WebhookResult(400, "event time header disagrees with the signed body")
         if abs(self._now() - sent) > self.tolerance:
             return WebhookResult(400, "stale delivery: event time outside the tolerance")
         return None
@@ -299,9 +311,9 @@ class WebhookReceiver:
         if event not in self.order_events:
             logger.info("webhook: ignored event type %r", event[:60])
             return WebhookResult(200, f"ignored event type {event[:60]!r}")
-        uid = str(headers.get(self.headers.uid) or payload.get("uid") or payload.get("id") or "")
-        if not uid or len(uid) > 200:
-            return WebhookResult(400, "malformed delivery: no event uid")
+        uid = self._uid(headers, payload)
+        if isinstance(uid, WebhookResult):
+            return uid
         serials = order_serials(payload)
         if not serials:
             return WebhookResult(400, "malformed delivery: no order serial number")
@@ -310,6 +322,17 @@ class WebhookReceiver:
         if not self.replay.remember(uid, at=self._now()):
             return WebhookResult(200, "already received")
         return self._hand_over(uid, serials)
+
+    def _uid(self, headers: Mapping[str, str], payload: Mapping[str, Any]) -> str | WebhookResult:
+        """The delivery's uid: the signed body's, else the header's (a body ``id`` is not)."""
+        signed_uid = payload.get("uid")
+        header_uid = headers.get(self.headers.uid)
+        if signed_uid and header_uid and str(signed_uid) != str(header_uid):
+            return WebhookResult(400, "event uid header disagrees with the signed body")
+        uid = str(signed_uid or header_uid or "")
+        if not uid or len(uid) > 200:
+            return WebhookResult(400, "malformed delivery: no event uid")
+        return uid
 
     def _hand_over(self, uid: str, serials: Sequence[int]) -> WebhookResult:
         try:
