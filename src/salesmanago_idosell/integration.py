@@ -121,6 +121,7 @@ class Integration:
             v3_endpoint=config.salesmanago_v3_endpoint,
             timeout=config.timeout,
             retry=config.retry,
+            rate_limit=config.salesmanago_rate_limit,
             sleep=sleep,
             clock=clock,
         )
@@ -135,7 +136,7 @@ class Integration:
             now=now,
         )
 
-    def _idosell_client(self, rate_limit: float) -> IdosellClient:
+    def _idosell_client(self, rate_limit: float, lane: str = "sync") -> IdosellClient:
         config = self.config
         return IdosellClient(
             shop_url=config.idosell_shop_url,
@@ -145,6 +146,7 @@ class Integration:
             timeout=config.timeout,
             retry=config.retry,
             rate_limit=rate_limit,
+            lane=lane,
             sleep=self._sleep,
             clock=self._clock,
         )
@@ -473,7 +475,7 @@ class Integration:
             )
         return Callbacks(
             token=self.config.opt_out_token,
-            idosell=self._idosell_client(self.config.callback_rate_limit),
+            idosell=self._idosell_client(self.config.callback_rate_limit, "callbacks"),
             shop_id=self.config.shop_id,
         )
 

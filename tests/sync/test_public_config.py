@@ -6,6 +6,7 @@ import pytest
 
 import salesmanago_idosell
 from salesmanago_idosell import Integration, IntegrationConfig, RetryPolicy, Timeout
+from salesmanago_idosell._policy import RateLimiter
 from salesmanago_idosell.errors import ValidationError
 from tests.sync.test_config import ENV
 
@@ -62,6 +63,7 @@ def test_callbacks_get_an_idosell_budget_of_their_own() -> None:
     assert sync_limiter is not None
     assert own_limiter is not None
     assert own_limiter is not sync_limiter
+    assert isinstance(own_limiter, RateLimiter)
     assert own_limiter.interval == pytest.approx(0.25)
     integration.close()
 

@@ -37,14 +37,23 @@ Progress = Callable[[str, int, "int | None"], None]
 
 
 class Throttle:
-    """Checks IdoSell's server load every few pages and waits while it is overloaded.
+    """Asks IdoSell's server load when it matters, and waits while it is overloaded.
+
+    The probe adapts to the shop: it asks after a page whose answer took more than
+    ``slow_factor`` times the run's usual answer time (the lowest page time seen, ignoring
+    answers under ``floor`` seconds), after an overload answer (429, 5xx or none), and at the
+    latest after ``every`` pages without asking. A healthy shop is asked about once per
+    ``every`` pages; a slowing one at once.
 
     Args:
-        idosell: the client (its ``system.server_load()`` is asked).
-        every: pages between two checks.
+        idosell: the client (its ``system.server_load()`` is asked, its ``load_signals``
+            watched).
+        every: the most pages between two checks.
         backoff: seconds to wait per overloaded answer.
         sleep: the sleep function (injected in tests).
         max_waits: give up waiting (and go on) after this many overloaded answers in a row.
+        slow_factor: a page slower than this many times the usual one triggers a check.
+        floor: answers faster than this (seconds) never count as slow.
     """
 
     def __init__(
@@ -55,21 +64,47 @@ class Throttle:
         backoff: float,
         sleep: Callable[[float], None],
         max_waits: int = 20,
+        slow_factor: float = 2.0,
+        floor: float = 0.05,
     ) -> None:
         self._idosell = idosell
         self._every = every
         self._backoff = backoff
         self._sleep = sleep
         self._max_waits = max_waits
+        self._slow_factor = slow_factor
+        self._floor = floor
         self._pages = 0
+        self._usual: float | None = None
+        self._overloads = self._signals()[0]
         self.waited = 0.0
+        #: Server-load checks made.
+        self.checks = 0
+
+    def _signals(self) -> tuple[int, float]:
+        signals = getattr(self._idosell, "load_signals", None)
+        return signals if isinstance(signals, tuple) else (0, 0.0)
+
+    def _due(self) -> bool:
+        overloads, elapsed = self._signals()
+        overloaded, self._overloads = overloads > self._overloads, overloads
+        slow = (
+            self._usual is not None
+            and elapsed > self._floor
+            and elapsed > self._slow_factor * self._usual
+        )
+        if elapsed > 0 and (self._usual is None or elapsed < self._usual):
+            self._usual = max(elapsed, self._floor / self._slow_factor)
+        return overloaded or slow or self._pages >= self._every
 
     def page_done(self, keep_alive: Callable[[], None] = lambda: None) -> None:
-        """Count a page; every ``every`` pages, wait while the server is overloaded."""
+        """Count a page; when a check is due, wait while the server is overloaded."""
         self._pages += 1
-        if self._pages % self._every:
+        if not self._due():
             return
+        self._pages = 0
         for _ in range(self._max_waits):
+            self.checks += 1
             if self._idosell.system.server_load() is not ServerLoad.OVERLOADED:
                 return
             logger.info("IdoSell reports an overloaded server; waiting %.0f s", self._backoff)
@@ -136,18 +171,22 @@ def run_pages(
     name: str,
     key: str,
     cursor: Cursor,
-    pages: Callable[[int], Iterator[Page[T]]],
+    pages: Callable[[int | None], Iterator[Page[T]]],
     sink: Sink[T],
 ) -> bool:
     """The one page loop: read, map, send in batches, checkpoint; True when complete.
+
+    ``pages(start)`` yields the pages from ``cursor.page`` on (``None``: from the beginning;
+    in reading order, which is downwards for a ``descending`` cursor).
 
     A batch is sent as soon as it is full (pages are split), and once more at the end.
     A failed read or batch stops the stream without marking it complete; the next run
     resumes at the checkpointed page.
     """
     stream = run.report.stream(name)
-    number = start = cursor.page or 0
-    if start:
+    start = cursor.page
+    number = start or 0
+    if start is not None and (start or cursor.descending):
         stream.resumed_from = f"page {start}"
     try:
         for page in pages(start):
@@ -162,7 +201,7 @@ def run_pages(
                 if sink.full() and not sink.flush(run, cursor.at_page(number)):
                     return False
             run.tick(name, page)
-            number += 1
+            number = cursor.after(number)
             if sink.empty() and not run.dry_run:
                 run.state.checkpoint(key, cursor.at_page(number).dump())
     except SalesmanagoIdosellError as exc:

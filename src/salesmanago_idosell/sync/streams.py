@@ -8,7 +8,8 @@ incremental run starts there. The ``Integration`` facade only times runs and bui
 ===================== ==================================================================
 state key             cursor
 ===================== ==================================================================
-``customers.export``  the full export in progress (``page``, ``started``); cleared when done
+``customers.export``  the full export in progress (``page`` counted down to 0,
+                      ``descending``, ``started``); cleared when done
 ``customers.changes`` ``since``: changed customers are read from there
 ``subscribers.export`` a subscribers run in progress (``page``, ``since``, ``started``)
 ``subscribers.last``  ``since``: when the last complete subscribers run started
@@ -76,15 +77,33 @@ class Streams:
     # -- customers and subscribers --------------------------------------------------------
 
     def export_customers(self, run: Run) -> bool:
-        """The full export of every customer account; resumable."""
+        """The full export of every customer account; resumable, consistent on a live shop.
+
+        The export reads the accounts last changed before it started, from the last page
+        down to page 0: that set only loses rows while it is read (deleted accounts, changed
+        ones leaving the window), which shifts rows towards pages still to be read, so nobody
+        is skipped. A closing sweep then reads every account changed since the export
+        started (added and changed ones) — see :meth:`changed_customers`.
+        """
         cursor = self._cursor(CUSTOMERS_EXPORT)
+        if not cursor.in_progress and not cursor.descending:
+            cursor = Cursor(descending=True, started=cursor.started)
         cursor = attrs.evolve(cursor, started=cursor.started or self.now())
-        if not self._customers(run, CUSTOMERS_EXPORT, cursor):
+        if cursor.descending:
+            query = self.idosell.customers.iter(modified_until=cursor.started)
+            pages = _descending(self._paged(query))
+        else:  # an export interrupted by an older version: resumed as it was started
+            pages = _from(self._paged(self.idosell.customers.iter()))
+        if not run_pages(
+            run, name="customers", key=CUSTOMERS_EXPORT, cursor=cursor, pages=pages,
+            sink=self._contact_sink(CUSTOMERS_EXPORT),
+        ):  # fmt: skip
             return False
-        self._done(run, CUSTOMERS_EXPORT, None)
-        if self.state.cursor(CUSTOMERS_CHANGES) is None:
+        changes = self._cursor(CUSTOMERS_CHANGES)
+        if changes.since is None or (cursor.started and changes.since > cursor.started):
             self._done(run, CUSTOMERS_CHANGES, Cursor(since=cursor.started))
-        return True
+        self._done(run, CUSTOMERS_EXPORT, None)
+        return run.dry_run or self.changed_customers(run)
 
     def changed_customers(self, run: Run) -> bool:
         """Customers changed since the last complete run."""
@@ -95,17 +114,20 @@ class Streams:
         self._done(run, CUSTOMERS_CHANGES, Cursor(since=cursor.started))
         return True
 
-    def _customers(self, run: Run, key: str, cursor: Cursor) -> bool:
-        pages = self._paged(self.idosell.customers.iter(modified_since=cursor.since))
-        sink: ContactSink[Customer] = ContactSink(
+    def _contact_sink(self, key: str) -> ContactSink[Customer]:
+        return ContactSink(
             name="customers",
             key=key,
             to_contact=lambda c: contact_from_customer(c, settings=self.settings),
             batch_size=self.config.contact_batch_size,
         )
+
+    def _customers(self, run: Run, key: str, cursor: Cursor) -> bool:
+        pages = self._paged(self.idosell.customers.iter(modified_since=cursor.since))
         return run_pages(
-            run, name="customers", key=key, cursor=cursor, pages=_from(pages), sink=sink
-        )
+            run, name="customers", key=key, cursor=cursor, pages=_from(pages),
+            sink=self._contact_sink(key),
+        )  # fmt: skip
 
     def subscribers(self, run: Run, *, since: datetime | None) -> bool:
         """Newsletter subscribers without an account (since a moment, or all)."""
@@ -140,6 +162,7 @@ class Streams:
         return OrderSink(
             settings=self.settings,
             batch_size=self.config.event_batch_size,
+            category_ttl=self.config.category_cache_ttl,
             **options,  # type: ignore[arg-type]
         )
 
@@ -176,8 +199,15 @@ class Streams:
         return attrs.evolve(pages, page_size=self.config.page_size)
 
 
-def _from(pages: PageIterator[T]) -> Callable[[int], Iterator[Page[T]]]:
-    def from_page(start: int) -> Iterator[Page[T]]:
-        return pages.iter_pages(start=start)
+def _from(pages: PageIterator[T]) -> Callable[[int | None], Iterator[Page[T]]]:
+    def from_page(start: int | None) -> Iterator[Page[T]]:
+        return pages.iter_pages(start=start or 0)
+
+    return from_page
+
+
+def _descending(pages: PageIterator[T]) -> Callable[[int | None], Iterator[Page[T]]]:
+    def from_page(start: int | None) -> Iterator[Page[T]]:
+        return pages.iter_pages_descending(start=start)
 
     return from_page
