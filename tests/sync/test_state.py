@@ -235,3 +235,22 @@ def test_lease_holder_describes_itself() -> None:
     assert holder.describe().startswith(f"{holder.host} pid {os.getpid()} since ")
     assert not holder.is_gone()
     assert holder.started_at - utcnow() < timedelta(seconds=1)
+
+
+def test_cache_answers_until_it_expires(store: StateStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.cache("products", {"1": "10", "2": ""})
+    store.cache("other", {"1": "99"})
+    assert store.cached("products", ["1", "2", "3"], max_age=60) == {"1": "10", "2": ""}
+    store.cache("products", {"1": "11"})  # replaced, stamped again
+    assert store.cached("products", ["1"], max_age=60) == {"1": "11"}
+    later = utcnow() + timedelta(seconds=120)
+    monkeypatch.setattr("salesmanago_idosell.sync.state.utcnow", lambda: later)
+    assert store.cached("products", ["1", "2"], max_age=60) == {}
+    assert store.cached("products", ["1", "2"], max_age=600) == {"1": "11", "2": ""}
+
+
+def test_cache_handles_many_keys(store: StateStore) -> None:
+    store.cache("products", {str(n): str(n % 7) for n in range(1200)})
+    found = store.cached("products", (str(n) for n in range(0, 1300)), max_age=60)
+    assert len(found) == 1200
+    assert found["1199"] == str(1199 % 7)
