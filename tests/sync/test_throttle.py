@@ -44,7 +44,7 @@ def test_a_steady_shop_is_asked_once_per_every_pages() -> None:
 
 
 def test_a_slow_answer_makes_it_ask_at_once_and_wait_while_overloaded() -> None:
-    shop, sleeps = _Shop(), []
+    shop, sleeps = _Shop(), list[float]()
     throttle = _throttle(shop, sleeps)
     for _ in range(5):
         throttle.page_done()
