@@ -215,17 +215,27 @@ def _is_list(cls: Any) -> bool:
 
 
 def _record_hook(
-    converter: Converter, cls: type[Any], *, strict: bool
+    converter: Converter, cls: type[Any], *, strict: bool, detailed: bool
 ) -> Callable[[Any, Any], Any]:
     snake = cls in _SNAKE
     renames: dict[str, Any] = {
         a.name: override(rename=a.name if snake else camel(a.name)) for a in attrs.fields(cls)
     }
     forbid = strict and cls not in _OPEN
-    inner = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=forbid, **renames)
+    inner = make_dict_structure_fn(
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=forbid,
+        _cattrs_detailed_validation=detailed,
+        **renames,
+    )
     ignored = _IGNORED.get(cls, frozenset())
 
     def hook(value: Any, target: Any) -> Any:
+        if value.__class__ is dict:  # the common case: only copied when it has to be
+            if None in value.values() or not ignored.isdisjoint(value):
+                value = {k: v for k, v in value.items() if v is not None and k not in ignored}
+            return inner(value, target)
         if isinstance(value, list) and not value:
             value = {}
         if isinstance(value, Mapping):
@@ -236,22 +246,25 @@ def _record_hook(
 
 
 def make_idosell_converter(
-    *, strict: bool = False, tz: str | tzinfo = DEFAULT_TIMEZONE
+    *, strict: bool = False, tz: str | tzinfo = DEFAULT_TIMEZONE, detailed: bool = True
 ) -> Converter:
     """Build the converter for IdoSell records.
 
     Args:
         strict: forbid keys the records do not know (tests on fixtures).
         tz: the shop's time zone, given to naive wire date-times.
+        detailed: cattrs' detailed validation (every error with its path); the client
+            decodes with the fast variant (``False``) and asks the detailed one only to
+            explain a row that failed.
     """
     zone = resolve_timezone(tz)
-    converter = make_converter(strict=strict)
+    converter = make_converter(strict=strict, detailed=detailed)
     converter.register_structure_hook(bool, lambda v, _: parse_bool(v))
     converter.register_structure_hook(datetime | None, lambda v, _: parse_datetime(v, zone))
     converter.register_structure_hook(date | None, lambda v, _: parse_date(v))
     converter.register_structure_hook(int | None, lambda v, _: parse_optional_int(v))
     converter.register_structure_hook_factory(_is_list, lambda t: _list_hook(converter, t))
     converter.register_structure_hook_factory(
-        attrs.has, lambda cls: _record_hook(converter, cls, strict=strict)
+        attrs.has, lambda cls: _record_hook(converter, cls, strict=strict, detailed=detailed)
     )
     return converter

@@ -135,6 +135,9 @@ class IdosellClient:
         self.timezone = resolve_timezone(timezone)
         self.strict = strict
         self.converter: Converter = make_idosell_converter(strict=strict, tz=self.timezone)
+        self._fast: Converter = make_idosell_converter(
+            strict=strict, tz=self.timezone, detailed=False
+        )
         if limiter is None and rate_limit is not None:
             limiter = shared_limiter(
                 f"idosell {self.base_url} {lane}", rate_limit, clock=clock, sleep=sleep
@@ -254,7 +257,15 @@ class IdosellClient:
         return payload
 
     def structure(self, data: Any, cls: type[T], *, endpoint: str) -> T:
-        """Turn a wire record into ``cls``, raising :class:`ResponseValidationError` on drift."""
+        """Turn a wire record into ``cls``, raising :class:`ResponseValidationError` on drift.
+
+        Rows are decoded by the fast converter; one that fails is decoded again by the
+        detailed one, whose error names every offending field with its path.
+        """
+        try:
+            return self._fast.structure(data, cls)
+        except Exception:  # noqa: BLE001 - explained below by the detailed converter
+            pass
         try:
             return self.converter.structure(data, cls)
         except (BaseValidationError, ValueError, TypeError, KeyError) as exc:
