@@ -33,16 +33,20 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-import requests
+import requests  # noqa: TID251 - the plain script the SDK is measured against
 import xmltodict
 
 from salesmanago_idosell import Integration, IntegrationConfig
 from salesmanago_idosell.mapping import ConsentMode
 
 Count = collections.Counter[tuple[str, str]]
+ZONE = ZoneInfo("Europe/Warsaw")
 
 
 # -- the sandbox in another process ----------------------------------------------------------
@@ -50,7 +54,7 @@ Count = collections.Counter[tuple[str, str]]
 
 def serve(size: int) -> None:
     """Child process: serve a sandbox of ``size`` until stdin closes; print its settings."""
-    from salesmanago_idosell.testing import Sandbox
+    from salesmanago_idosell.testing import Sandbox  # noqa: PLC0415 - only the server needs it
 
     box = Sandbox(1, customers=size, orders=size, subscribers=size // 5, products=size // 10)
     with box, tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +80,7 @@ class Servers:
     """The sandbox process of one size."""
 
     def __init__(self, size: int) -> None:
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - this very script
             [sys.executable, __file__, "--serve", str(size)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -217,6 +221,13 @@ class Plain:
         if batch:
             self._post("/contact/batchupsert", {"upsertDetails": batch})
 
+    def run(self) -> None:
+        """Every stream, as the SDK run did."""
+        self.customers()
+        self.subscribers()
+        self.orders()
+        self.offer()
+
     def customers(self) -> None:
         def contacts() -> Iterator[dict[str, Any]]:
             for page in self._idosell("/clients/clients"):
@@ -255,7 +266,7 @@ class Plain:
                 details = row.get("orderDetails") or {}
                 client = (row.get("clientResult") or {}).get("clientAccount") or {}
                 email = (client.get("clientEmail") or "").strip().lower()
-                lines = (details.get("productsResults") or [])
+                lines = details.get("productsResults") or []
                 if "@" not in email or details.get("orderStatus") in ("canceled", "returned"):
                     continue
                 ids = [str(line.get("productId")) for line in lines]
@@ -266,11 +277,24 @@ class Plain:
                         name, parent = tree[category]
                         tags[email].add(name)
                         category = int(parent) if parent else None
+                added = datetime.strptime(details["orderAddDate"], "%Y-%m-%d %H:%M:%S")
+                value = sum(
+                    Decimal(str(line.get("productOrderPrice") or 0))
+                    * Decimal(str(line.get("productQuantity") or 0))
+                    for line in lines
+                )
+                payments = details.get("payments") or {}
+                currency = (payments.get("orderCurrency") or {}).get("currencyId", "")
                 events.append({"email": email, "contactEvent": {
-                    "contactExtEventType": "PURCHASE", "date": int(time.time() * 1000),
-                    "products": ",".join(ids), "value": row.get("orderId") and 1.0,
-                    "description": row.get("orderId"), "externalId": str(row.get("orderSerialNumber")),
-                    "location": "bench_shop", "detail1": "/".join(names)[:255],
+                    "date": int(added.replace(tzinfo=ZONE).timestamp() * 1000),
+                    "contactExtEventType": "PURCHASE", "products": ",".join(ids),
+                    "value": float(value), "location": "bench_shop",
+                    "externalId": str(row.get("orderSerialNumber")),
+                    "detail1": "/".join(names)[:255],
+                    "detail2": "/".join(str(line.get("productQuantity")) for line in lines),
+                    "detail3": currency, "detail4": str(payments.get("orderPaymentType")),
+                    "detail5": str((details.get("dispatch") or {}).get("courierName")),
+                    "detail7": str(row.get("orderId")),
                 }})  # fmt: skip
                 if len(events) == 1000:
                     self._post("/v2/contact/addBatchContactExtEvent", {"events": events})
@@ -355,10 +379,7 @@ def measure(size: int, repeat: int) -> None:
                 sdk_cpu.append(time.process_time() - started)
             idosell_log = [r for r in log if "/api/admin/" in r[1]]
             plain = Plain(servers.info["settings"], idosell_log, servers.info["full"])
-            plain_cpu.append(
-                _cpu(lambda: (plain.customers(), plain.subscribers(), plain.orders(),
-                              plain.offer()))  # fmt: skip
-            )
+            plain_cpu.append(_cpu(plain.run))
             print(f"   run {attempt + 1}: SDK {sdk_cpu[-1]:.2f} s CPU, plain {plain_cpu[-1]:.2f} s")
         print(f"{'stream':<12}{'side':<13}{'what':<25}{'requests':>9}{'minimum':>9}{'ratio':>7}")
         for stream, found in counts.items():
@@ -389,7 +410,7 @@ def memory_child(size: int) -> None:
 def memory(sizes: list[int]) -> None:
     peaks: dict[int, int] = {}
     for size in sizes:
-        out = subprocess.run(
+        out = subprocess.run(  # noqa: S603 - this very script
             [sys.executable, __file__, "--memory-child", str(size)],
             check=True, capture_output=True, text=True,
         )  # fmt: skip

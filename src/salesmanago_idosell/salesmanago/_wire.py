@@ -48,15 +48,18 @@ def _clean(mapping: Mapping[str, Any]) -> dict[str, Any]:
     One pass, no call per field (this runs for every contact and event sent)."""
     clean: dict[str, Any] = {}
     for key, value in mapping.items():
-        if value is None:
-            continue
-        if isinstance(value, str):
+        if value.__class__ is str:
             value = value.strip()
-            if not value:
-                continue
-        elif isinstance(value, list | tuple | dict) and not value:
-            continue
-        clean[key] = value
+            if value:
+                clean[key] = value
+        elif value is None or value is False or value is True:
+            if value is not None:
+                clean[key] = value
+        elif isinstance(value, str):  # a str subclass
+            if value.strip():
+                clean[key] = value.strip()
+        elif value or not isinstance(value, list | tuple | dict):
+            clean[key] = value
     return clean
 
 

@@ -108,6 +108,7 @@ class OrderSink:
     _tree: CategoryTree | None = field(default=None, init=False)
     _buffer: list[_Item] = field(factory=list, init=False)
     _categories: dict[int, int | None] = field(factory=dict, init=False)
+    _category_tags: dict[int, tuple[str, ...]] = field(factory=dict, init=False)
     _queue: dict[int, None] = field(factory=dict, init=False)
     _tags: dict[str, tuple[int, set[int]]] = field(factory=dict, init=False)
     _batches: int = field(default=0, init=False)
@@ -298,13 +299,22 @@ class OrderSink:
     def _contacts(self, run: Run, emails: list[str]) -> list[ContactUpsert]:
         if self._tree is None:
             self._tree = run.idosell.categories.tree(language=self.settings.category_language)
+        tree, by_category = self._tree, self._category_tags
         contacts = []
         for email in emails:
-            products = sorted(self._tags[email][1])
-            ids = [c for c in (self._categories.get(p) for p in products) if c is not None]
-            tags = category_tags(ids, self._tree, settings=self.settings)
-            if tags:
-                contacts.append(ContactUpsert(email=email, tags=list(tags)))
+            found: dict[str, None] = {}
+            for product in sorted(self._tags[email][1]):
+                category = self._categories.get(product)
+                if category is None:
+                    continue
+                tags = by_category.get(category)
+                if tags is None:  # each category's tags are worked out once per run
+                    tags = by_category[category] = category_tags(
+                        [category], tree, settings=self.settings
+                    )
+                found.update(dict.fromkeys(tags))
+            if found:
+                contacts.append(ContactUpsert(email=email, tags=list(found)))
         return contacts
 
     def _send_events(self, run: Run, batch: list[_Item]) -> tuple[list[DeliveryUpdate], bool]:
