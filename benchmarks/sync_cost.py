@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +44,7 @@ import xmltodict
 
 from salesmanago_idosell import Integration, IntegrationConfig
 from salesmanago_idosell.mapping import ConsentMode
+from salesmanago_idosell.sync.report import SyncReport
 
 Count = collections.Counter[tuple[str, str]]
 ZONE = ZoneInfo("Europe/Warsaw")
@@ -130,7 +131,7 @@ def run_sdk(servers: Servers, state: Path, log: list[Any] | None = None) -> dict
         ):
             if session is not None:
                 _counting(session, counts, log)
-        runs = {
+        runs: dict[str, Callable[[], SyncReport]] = {
             "customers": integration.export_customers,
             "subscribers": integration.export_subscribers,
             "orders": integration.sync_orders,
