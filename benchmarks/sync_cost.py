@@ -48,6 +48,8 @@ from salesmanago_idosell.sync.report import SyncReport
 
 Count = collections.Counter[tuple[str, str]]
 ZONE = ZoneInfo("Europe/Warsaw")
+#: (side, stream) -> client CPU seconds of the last run.
+CPU: dict[tuple[str, str], float] = {}
 
 
 # -- the sandbox in another process ----------------------------------------------------------
@@ -141,7 +143,9 @@ def run_sdk(servers: Servers, state: Path, log: list[Any] | None = None) -> dict
         }
         for name, run in runs.items():
             counts.clear()
+            started = time.process_time()
             report = run()
+            CPU[("SDK", name)] = time.process_time() - started
             if not report.ok:
                 raise SystemExit(f"{name}: {report.summary()}")
             per_stream[name] = collections.Counter(counts)
@@ -224,10 +228,10 @@ class Plain:
 
     def run(self) -> None:
         """Every stream, as the SDK run did."""
-        self.customers()
-        self.subscribers()
-        self.orders()
-        self.offer()
+        for name in ("customers", "subscribers", "orders", "offer"):
+            started = time.process_time()
+            getattr(self, name)()
+            CPU[("plain", name)] = time.process_time() - started
 
     def customers(self) -> None:
         def contacts() -> Iterator[dict[str, Any]]:
@@ -381,7 +385,14 @@ def measure(size: int, repeat: int) -> None:
             idosell_log = [r for r in log if "/api/admin/" in r[1]]
             plain = Plain(servers.info["settings"], idosell_log, servers.info["full"])
             plain_cpu.append(_cpu(plain.run))
-            print(f"   run {attempt + 1}: SDK {sdk_cpu[-1]:.2f} s CPU, plain {plain_cpu[-1]:.2f} s")
+            streams = ", ".join(
+                f"{n} {CPU[('SDK', n)]:.2f}/{CPU[('plain', n)]:.2f}"
+                for n in ("customers", "subscribers", "orders", "offer")
+            )
+            print(
+                f"   run {attempt + 1}: SDK {sdk_cpu[-1]:.2f} s CPU, plain {plain_cpu[-1]:.2f} s"
+                f" (per stream, SDK/plain: {streams})"
+            )
         print(f"{'stream':<12}{'side':<13}{'what':<25}{'requests':>9}{'minimum':>9}{'ratio':>7}")
         for stream, found in counts.items():
             for side, what, got, least in _minimum(stream, found, servers.info, size):
