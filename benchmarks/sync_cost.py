@@ -143,6 +143,8 @@ def run_sdk(servers: Servers, state: Path, log: list[Any] | None = None) -> dict
         }
         for name, run in runs.items():
             counts.clear()
+            if log is not None:
+                log.append(("stream", name, None))
             started = time.process_time()
             report = run()
             CPU[("SDK", name)] = time.process_time() - started
@@ -352,11 +354,23 @@ def _minimum(stream: str, counts: Count, info: dict[str, Any], size: int) -> lis
         rows.append(("SALESmanago", "event requests", _sm(counts, "addBatchContactExtEvent"),
                      math.ceil(sent / 1000)))  # fmt: skip
         tagged = _sm(counts, "batchupsert")
-        rows.append(("SALESmanago", "tag upserts (contacts)", tagged, math.ceil(size / 1000)))
+        contacts = counts[("tagged contacts", stream)]
+        rows.append(("SALESmanago", "tag upserts", tagged, math.ceil(contacts / 1000)))
     else:
         rows.append(("SALESmanago", "product upserts", _sm(counts, "/v3/product/upsert"),
                      math.ceil(sent / 100)))  # fmt: skip
     return rows
+
+
+def _tagged(log: list[Any]) -> int:
+    """Contacts in the orders stream's tag upserts (from the logged bodies)."""
+    stream, contacts = "", 0
+    for method, url, body in log:
+        if method == "stream":
+            stream = url
+        elif stream == "orders" and url.endswith("/contact/batchupsert"):
+            contacts += len(json.loads(body)["upsertDetails"])
+    return contacts
 
 
 def _sm(counts: Count, part: str) -> int:
@@ -383,6 +397,7 @@ def measure(size: int, repeat: int) -> None:
                 counts = run_sdk(servers, Path(tmp) / "state.sqlite", log)
                 sdk_cpu.append(time.process_time() - started)
             idosell_log = [r for r in log if "/api/admin/" in r[1]]
+            counts["orders"][("tagged contacts", "orders")] = _tagged(log)
             plain = Plain(servers.info["settings"], idosell_log, servers.info["full"])
             plain_cpu.append(_cpu(plain.run))
             streams = ", ".join(

@@ -46,7 +46,7 @@ def test_a_steady_shop_is_asked_once_per_every_pages() -> None:
 def test_a_slow_answer_makes_it_ask_at_once_and_wait_while_overloaded() -> None:
     shop, sleeps = _Shop(), list[float]()
     throttle = _throttle(shop, sleeps)
-    for _ in range(5):
+    for _ in range(25):
         throttle.page_done()
     assert shop.system.asked == 0
     shop.elapsed = 0.2 * 2.5  # over twice the usual page time
@@ -54,7 +54,10 @@ def test_a_slow_answer_makes_it_ask_at_once_and_wait_while_overloaded() -> None:
     throttle.page_done()
     assert shop.system.asked == 3
     assert sleeps == [30.0, 30.0]
-    shop.elapsed = 0.25  # back to normal (under twice the fastest)
+    shop.elapsed = 0.25  # back to normal (under twice the usual)
+    throttle.page_done()
+    assert shop.system.asked == 3
+    shop.elapsed = 5.0  # slow again, but the last check is recent: no new one yet
     throttle.page_done()
     assert shop.system.asked == 3
 
@@ -74,6 +77,8 @@ def test_fast_answers_never_count_as_slow() -> None:
     shop = _Shop(elapsed=0.001)
     throttle = _throttle(shop, [])
     throttle.page_done()
-    shop.elapsed = 0.02  # 20 times the first, but under the 50 ms floor
+    for _ in range(25):
+        throttle.page_done()
+    shop.elapsed = 0.02  # 20 times the usual, but under the 50 ms floor
     throttle.page_done()
     assert shop.system.asked == 0

@@ -39,11 +39,12 @@ Progress = Callable[[str, int, "int | None"], None]
 class Throttle:
     """Asks IdoSell's server load when it matters, and waits while it is overloaded.
 
-    The probe adapts to the shop: it asks after a page whose answer took more than
-    ``slow_factor`` times the run's usual answer time (the lowest page time seen, ignoring
-    answers under ``floor`` seconds), after an overload answer (429, 5xx or none), and at the
-    latest after ``every`` pages without asking. A healthy shop is asked about once per
-    ``every`` pages; a slowing one at once.
+    The probe adapts to the shop: it asks after an overload answer (429, 5xx or none), after
+    a page whose answer took more than ``slow_factor`` times the usual one (a moving average
+    of the run's page times; answers under ``floor`` seconds never count as slow) unless the
+    last check was under ``every // 5`` pages ago, and at the latest after ``every`` pages
+    without asking. A healthy shop is asked about once per ``every`` pages; a failing one at
+    once.
 
     Args:
         idosell: the client (its ``system.server_load()`` is asked, its ``load_signals``
@@ -88,13 +89,15 @@ class Throttle:
     def _due(self) -> bool:
         overloads, elapsed = self._signals()
         overloaded, self._overloads = overloads > self._overloads, overloads
+        usual = self._usual
         slow = (
-            self._usual is not None
+            usual is not None
             and elapsed > self._floor
-            and elapsed > self._slow_factor * self._usual
+            and elapsed > self._slow_factor * usual
+            and self._pages >= max(1, self._every // 5)
         )
-        if elapsed > 0 and (self._usual is None or elapsed < self._usual):
-            self._usual = max(elapsed, self._floor / self._slow_factor)
+        if elapsed > 0:  # a moving average of the page times
+            self._usual = elapsed if usual is None else 0.8 * usual + 0.2 * elapsed
         return overloaded or slow or self._pages >= self._every
 
     def page_done(self, keep_alive: Callable[[], None] = lambda: None) -> None:
