@@ -219,6 +219,7 @@ class Integration:
             progress=resolve_progress(progress),
             holder=holder,
             lease_ttl=self.lease_ttl,
+            clock=self._clock,
         )
         try:
             yield run

@@ -10,6 +10,7 @@ all acknowledged (see :mod:`.cursor` for the resume rule).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -129,11 +130,19 @@ class Run:
     progress: Progress | None = None
     holder: LeaseHolder | None = None
     lease_ttl: float = 600.0
+    clock: Callable[[], float] = time.monotonic
+    _renewed: float | None = field(default=None, init=False)
 
     def keep_alive(self) -> None:
-        """Renew the run lease (called after every page and every wait)."""
-        if self.holder is not None:
-            self.state.renew_lease(self.holder, ttl=self.lease_ttl)
+        """Renew the run lease (called after every page and every wait), at most once per
+        tenth of its time to live: a renewal is a write transaction of the state store."""
+        if self.holder is None:
+            return
+        now = self.clock()
+        if self._renewed is not None and now - self._renewed < self.lease_ttl / 10:
+            return
+        self.state.renew_lease(self.holder, ttl=self.lease_ttl)
+        self._renewed = now
 
     def tick(self, stream: str, page: Page[Any]) -> None:
         """After a page: renew the lease, throttle and report progress."""
