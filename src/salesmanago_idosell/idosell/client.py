@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime, tzinfo
@@ -262,10 +263,8 @@ class IdosellClient:
         Rows are decoded by the fast converter; one that fails is decoded again by the
         detailed one, whose error names every offending field with its path.
         """
-        try:
+        with contextlib.suppress(Exception):  # explained below by the detailed converter
             return self._fast.structure(data, cls)
-        except Exception:  # noqa: BLE001 - explained below by the detailed converter
-            pass
         try:
             return self.converter.structure(data, cls)
         except (BaseValidationError, ValueError, TypeError, KeyError) as exc:

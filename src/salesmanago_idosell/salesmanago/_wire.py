@@ -49,9 +49,9 @@ def _clean(mapping: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for key, value in mapping.items():
         if value.__class__ is str:
-            value = value.strip()
-            if value:
-                clean[key] = value
+            text = value.strip()
+            if text:
+                clean[key] = text
         elif value is None or value is False or value is True:
             if value is not None:
                 clean[key] = value
