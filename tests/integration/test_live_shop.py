@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from salesmanago_idosell.mapping import ConsentMode
 from salesmanago_idosell.sync.orders import CATEGORIES_CACHE
 from salesmanago_idosell.sync.state import MemoryStateStore
 from salesmanago_idosell.testing import Sandbox
+from salesmanago_idosell.testing.faults import Faults
 from tests.integration.support import expected_customers, make_integration, sandbox
 
 CLIENTS = "GET /clients/clients"
@@ -133,3 +135,26 @@ def test_a_kill_while_tags_wait_loses_no_tag() -> None:
         assert box.salesmanago.count("POST /api/contact/batchupsert") == 0  # tags were waiting
         make_integration(box, state=state, **options).sync_orders()
         assert _tags(box) == expected
+
+
+def test_tags_refused_at_the_end_are_sent_by_the_next_run() -> None:
+    options: dict[str, Any] = {"consent_mode": ConsentMode.ALL, "event_batch_size": 10}
+    with sandbox(orders=40) as clean:
+        make_integration(clean, **options).sync_orders()
+        expected = _tags(clean)
+    with sandbox(orders=40) as box:
+        state = MemoryStateStore()
+        upserts = "POST /api/contact/batchupsert"
+        box.salesmanago.set_faults(Faults(error_rate=1.0, error_statuses=(503,)), endpoint=upserts)
+        first = make_integration(box, state=state, **options).sync_orders()
+        assert not first.ok
+        assert any("category tags" in error for error in first.errors)
+        assert box.salesmanago.events  # the earlier batches' events went
+        box.salesmanago.set_faults(None, endpoint=upserts)
+        second = make_integration(box, state=state, **options).sync_orders()
+        assert second.ok, second.errors
+        assert _tags(box) == expected
+        assert (
+            max(Counter(e.fields["externalId"] for e in box.salesmanago.events.values()).values())
+            == 1
+        )
