@@ -158,3 +158,17 @@ def test_tags_refused_at_the_end_are_sent_by_the_next_run() -> None:
             max(Counter(e.fields["externalId"] for e in box.salesmanago.events.values()).values())
             == 1
         )
+
+
+def test_accounts_without_a_modification_date_are_exported_too() -> None:
+    with sandbox(customers=45) as box:
+        undated = box.shop.customers[7]
+        undated.modified = None  # type: ignore[assignment]  # no date: outside every window
+        integration = make_integration(
+            box, consent_mode=ConsentMode.ALL, page_size=10, contact_batch_size=10
+        )
+        report = integration.export_customers()
+        assert report.ok, report.errors
+        expected = expected_customers(box.shop, ConsentMode.ALL)
+        assert undated.email.strip().lower() in expected
+        assert set(expected) <= set(box.salesmanago.contacts)

@@ -9,7 +9,8 @@ incremental run starts there. The ``Integration`` facade only times runs and bui
 state key             cursor
 ===================== ==================================================================
 ``customers.export``  the full export in progress (``page`` counted down to 0,
-                      ``descending``, ``started``); cleared when done
+                      ``descending``, ``started``, ``until``: the window's end, none
+                      when every account is read); cleared when done
 ``customers.changes`` ``since``: changed customers are read from there
 ``subscribers.export`` a subscribers run in progress (``page``, ``since``, ``started``)
 ``subscribers.last``  ``since``: when the last complete subscribers run started
@@ -20,6 +21,7 @@ state key             cursor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TypeVar
@@ -46,6 +48,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+logger = logging.getLogger("salesmanago_idosell")
 CUSTOMERS_EXPORT = "customers.export"
 CUSTOMERS_CHANGES = "customers.changes"
 SUBSCRIBERS_EXPORT = "subscribers.export"
@@ -86,12 +89,13 @@ class Streams:
         started (added and changed ones) — see :meth:`changed_customers`.
         """
         cursor = self._cursor(CUSTOMERS_EXPORT)
-        if not cursor.in_progress and not cursor.descending:
-            cursor = Cursor(descending=True, started=cursor.started)
-        cursor = attrs.evolve(cursor, started=cursor.started or self.now())
+        last_page: int | None = None
+        if not cursor.in_progress:
+            started = cursor.started or self.now()
+            cursor, last_page = self._export_window(started)
         if cursor.descending:
-            query = self.idosell.customers.iter(modified_until=cursor.started)
-            pages = _descending(self._paged(query))
+            query = self._paged(self.idosell.customers.iter(modified_until=cursor.until))
+            pages = _descending(query, last_page)
         else:  # an export interrupted by an older version: resumed as it was started
             pages = _from(self._paged(self.idosell.customers.iter()))
         if not run_pages(
@@ -104,6 +108,31 @@ class Streams:
             self._done(run, CUSTOMERS_CHANGES, Cursor(since=cursor.started))
         self._done(run, CUSTOMERS_EXPORT, None)
         return run.dry_run or self.changed_customers(run)
+
+    def _export_window(self, started: datetime) -> tuple[Cursor, int]:
+        """A new export's cursor and its first (last) page.
+
+        The window is "last changed at or before ``started``" when it holds every account
+        (each has a modification date): nobody then enters it while it is read. When the
+        shop counts more accounts than the window does, the export reads all of them (new
+        accounts then come after those read, by IdoSell's order by id, and the closing
+        sweep reads them). Two counting requests.
+        """
+        everyone = self.idosell.customers.iter()
+        windowed = self.idosell.customers.iter(modified_until=started)
+        total, inside = everyone.count(), windowed.count()
+        until: datetime | None = started
+        if inside < total:
+            logger.warning(
+                "%d of %d customer accounts have no modification date before the export: "
+                "the export reads every account",
+                total - inside,
+                total,
+            )
+            until, inside = None, total
+        size = self.config.page_size
+        cursor = Cursor(descending=True, started=started, until=until)
+        return cursor, max(0, -(-inside // size) - 1)
 
     def changed_customers(self, run: Run) -> bool:
         """Customers changed since the last complete run."""
@@ -206,8 +235,10 @@ def _from(pages: PageIterator[T]) -> Callable[[int | None], Iterator[Page[T]]]:
     return from_page
 
 
-def _descending(pages: PageIterator[T]) -> Callable[[int | None], Iterator[Page[T]]]:
+def _descending(
+    pages: PageIterator[T], last_page: int | None = None
+) -> Callable[[int | None], Iterator[Page[T]]]:
     def from_page(start: int | None) -> Iterator[Page[T]]:
-        return pages.iter_pages_descending(start=start)
+        return pages.iter_pages_descending(start=last_page if start is None else start)
 
     return from_page
