@@ -52,6 +52,8 @@ __all__ = [
 DEFAULT_TIMEZONE = "Europe/Warsaw"
 _TRUE = frozenset({"y", "yes", "true", "1", "t"})
 _FALSE = frozenset({"n", "no", "false", "0", "f", ""})
+_TRUE_WIRE = frozenset({"y", "yes", "true", "1", "t"})
+_FALSE_WIRE = frozenset({"n", "no", "false", "0", "f", ""})
 _SNAKE: set[type[Any]] = set()
 _IGNORED: dict[type[Any], frozenset[str]] = {}
 _OPEN: set[type[Any]] = set()
@@ -100,6 +102,11 @@ def parse_bool(value: Any) -> bool:
     """``y``/``yes``/``true``/``1`` -> True, ``n``/``no``/``false``/``0``/empty -> False."""
     if isinstance(value, bool):
         return value
+    if value.__class__ is str:  # the usual spellings, without normalising
+        if value in _TRUE_WIRE:
+            return True
+        if value in _FALSE_WIRE:
+            return False
     text = str(value).strip().lower()
     if text in _TRUE:
         return True
