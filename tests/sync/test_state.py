@@ -254,3 +254,14 @@ def test_cache_handles_many_keys(store: StateStore) -> None:
     found = store.cached("products", (str(n) for n in range(0, 1300)), max_age=60)
     assert len(found) == 1200
     assert found["1199"] == str(1199 % 7)
+
+
+def test_a_descending_cursor_survives_the_store() -> None:
+    from salesmanago_idosell.sync.cursor import Cursor
+
+    cursor = Cursor(page=7, descending=True, started=utcnow(), until=utcnow())
+    again = Cursor.load(cursor.dump())
+    assert again == cursor
+    assert again.after(7) == 6
+    assert again.at_page(-1).page is None  # past page 0: nothing left to read
+    assert Cursor.load(Cursor(page=3).dump()).after(3) == 4
