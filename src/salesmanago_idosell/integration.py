@@ -248,7 +248,10 @@ class Integration:
 
         Interrupted at any point, the next call resumes from the last batch SALESmanago
         acknowledged. A completed export starts over on the next call; incremental changes
-        are :meth:`sync_changes`' job.
+        are :meth:`sync_changes`' job. Consistent on a live shop: the accounts changed before
+        the export started are read from the last page down, then a closing sweep reads those
+        changed since (added or changed meanwhile), so no account is skipped while others are
+        added or deleted.
 
         Args:
             dry_run: read and map everything, write nothing.
