@@ -90,28 +90,47 @@ def _structure_datetime(value: Any, _: Any) -> datetime:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def _drop_empty(
-    unstructure: Callable[[Any], dict[str, Any]],
-) -> Callable[[Any], dict[str, Any]]:
-    def hook(obj: Any) -> dict[str, Any]:
-        return {k: v for k, v in unstructure(obj).items() if not is_empty(v)}
+def _optional(convert: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    def hook(value: Any, _: Any) -> Any:
+        return None if value is None else convert(value)
 
     return hook
 
 
-def make_converter(*, strict: bool = False) -> Converter:
+def _drop_empty(
+    unstructure: Callable[[Any], dict[str, Any]],
+) -> Callable[[Any], dict[str, Any]]:
+    def hook(obj: Any) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in unstructure(obj).items()
+            if v is not None and (v or not isinstance(v, str | list | tuple | dict))
+        }
+
+    return hook
+
+
+def make_converter(*, strict: bool = False, detailed: bool = True) -> Converter:
     """Build a converter with the shared hooks.
 
     Args:
         strict: forbid keys the models do not know (for tests on recorded fixtures).
+        detailed: collect every field's error with its path (cattrs' detailed validation);
+            ``False`` builds the fast variant, which stops at the first error (used first,
+            the detailed one only to explain a failure).
     """
-    converter = Converter(forbid_extra_keys=strict)
+    converter = Converter(forbid_extra_keys=strict, detailed_validation=detailed)
     converter.register_structure_hook(Decimal, decimal_from_wire)
     converter.register_unstructure_hook(Decimal, decimal_to_wire)
     converter.register_structure_hook(date, _structure_date)
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_unstructure_hook(datetime, datetime.isoformat)
+    # optional scalars without cattrs' generic Optional dispatch (same rules: None stays
+    # None, anything else goes through the type's own conversion)
+    converter.register_structure_hook(str | None, _optional(str))
+    converter.register_structure_hook(float | None, _optional(float))
+    converter.register_structure_hook(Decimal | None, _optional(decimal_from_wire))
 
     def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
         return _structure_fn(converter, cls, {}, strict=strict)

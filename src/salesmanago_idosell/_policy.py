@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
+import weakref
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from attrs import frozen
 
@@ -22,6 +25,7 @@ __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "RETRY_STATUSES",
+    "Limiter",
     "RateLimiter",
     "RetryPolicy",
     "Timeout",
@@ -139,8 +143,21 @@ class RetryPolicy:
 DEFAULT_RETRY = RetryPolicy()
 
 
+@runtime_checkable
+class Limiter(Protocol):
+    """What a transport asks before each HTTP attempt (pluggable: any object with
+    ``acquire()``; e.g. a limiter shared across processes through a database)."""
+
+    def acquire(self) -> None:
+        """Block until the next call may start."""
+
+
 class RateLimiter:
-    """Spaces calls so that at most ``per_second`` start in any second (injected clock)."""
+    """Spaces calls so that at most ``per_second`` start in any second (injected clock).
+
+    Thread-safe: several clients (and threads) may share one limiter; each caller reserves
+    the next free slot under a lock and sleeps outside it.
+    """
 
     def __init__(
         self,
@@ -155,14 +172,57 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._next: float | None = None
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"RateLimiter(per_second={1.0 / self.interval:g})"
 
+    @property
+    def per_second(self) -> float:
+        """The limit, in calls per second."""
+        return 1.0 / self.interval
+
+    def slow_down(self, per_second: float) -> None:
+        """Lower the limit to ``per_second`` (a higher value changes nothing)."""
+        with self._lock:
+            self.interval = max(self.interval, 1.0 / per_second)
+
     def acquire(self) -> None:
         """Block until the next call may start."""
-        now = self._clock()
-        if self._next is not None and now < self._next:
-            self._sleep(self._next - now)
-            now = self._next
-        self._next = now + self.interval
+        with self._lock:
+            now = self._clock()
+            start = now if self._next is None or now >= self._next else self._next
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+
+_SHARED: weakref.WeakValueDictionary[tuple[object, ...], RateLimiter] = (
+    weakref.WeakValueDictionary()
+)
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(
+    budget: str,
+    per_second: float,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RateLimiter:
+    """The one :class:`RateLimiter` of ``budget`` in this process (created on first use).
+
+    Every client asking for the same budget (e.g. ``"idosell https://shop/api/admin/v6"``)
+    and the same clock gets the same limiter, so together they stay within the limit. A
+    client asking for a lower limit lowers it for all (the shop's budget is the strictest
+    one asked); the limiter lives as long as a client holds it.
+    """
+    key = (budget, id(clock))  # one timebase per clock object
+    with _SHARED_LOCK:
+        limiter = _SHARED.get(key)
+        if limiter is None:
+            limiter = RateLimiter(per_second, clock=clock, sleep=sleep)
+            _SHARED[key] = limiter
+        else:
+            limiter.slow_down(per_second)
+    return limiter

@@ -31,6 +31,7 @@ from ._policy import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
     RETRY_STATUSES,
+    Limiter,
     RateLimiter,
     RetryPolicy,
     Timeout,
@@ -127,6 +128,8 @@ class Transport:
         timeout: default timeouts; a number, a ``(connect, read)`` pair or :class:`Timeout`.
         retry: the :class:`RetryPolicy`.
         rate_limit: maximum requests per second, or ``None`` for no limit.
+        limiter: a :class:`~._policy.Limiter` to use instead of a limiter of its own (shared
+            by every client of one shop: see :func:`~._policy.shared_limiter`).
         secrets: secret strings to scrub from logs and exception texts.
         session: a ``requests.Session`` to use instead of a new one.
         sleep: the sleep function (injected in tests).
@@ -143,6 +146,7 @@ class Transport:
         timeout: float | Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         rate_limit: float | None = None,
+        limiter: Limiter | None = None,
         secrets: Iterable[str] = (),
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -157,12 +161,16 @@ class Transport:
         self.clock = clock
         self.wallclock = wallclock
         self.rng = rng if rng is not None else random.Random()
-        self.limiter = (
-            RateLimiter(rate_limit, clock=clock, sleep=sleep) if rate_limit is not None else None
-        )
+        self.limiter: Limiter | None = limiter
+        if limiter is None and rate_limit is not None:
+            self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
         self._secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
         #: HTTP attempts made by this transport (every retry counts), for reports.
         self.request_count = 0
+        #: Answers saying the server is overloaded (429, 503) or failing (5xx, no answer).
+        self.overload_count = 0
+        #: Seconds the last answer took (0.0 before the first).
+        self.last_elapsed = 0.0
         self.session = session if session is not None else requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
@@ -340,8 +348,11 @@ class Transport:
                 stream=stream,
             )
         except requests.RequestException as exc:
+            self.overload_count += 1
             return _Attempt(error=exc)
-        elapsed = self.clock() - started
+        elapsed = self.last_elapsed = self.clock() - started
+        if raw.status_code == 429 or raw.status_code >= 500:
+            self.overload_count += 1
         if stream and 200 <= raw.status_code < 300:
             return _Attempt(response=self._wrap(raw, b"", elapsed), raw=raw)
         return _Attempt(response=self._wrap(raw, raw.content, elapsed))

@@ -74,6 +74,8 @@ ENVIRONMENT: Mapping[str, str] = {
     "timeout": "SMIDO_TIMEOUT",
     "retry": "SMIDO_RETRY",
     "callback_rate_limit": "SMIDO_CALLBACK_RATE_LIMIT",
+    "salesmanago_rate_limit": "SMIDO_SALESMANAGO_RATE_LIMIT",
+    "category_cache_ttl": "SMIDO_CATEGORY_CACHE_TTL",
 }
 #: Settings whose values are never echoed in an error message.
 SECRET_SETTINGS = frozenset(
@@ -149,7 +151,9 @@ def _not_blank(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
 
 def _not_negative(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
     if not (math.isfinite(value) and value >= 0):
-        raise ValidationError(f"{attribute.name} must be 0 or more seconds", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a finite number, 0 or more", field=attribute.name
+        )
 
 
 def _positive(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -157,6 +161,15 @@ def _positive(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
         raise ValidationError(
             f"{attribute.name} must be a positive finite number", field=attribute.name
         )
+
+
+def _optional_positive(_: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None:
+        _positive(_, attribute, value)
+
+
+def _optional_float(value: float | str | None) -> float | None:
+    return None if value is None or value == "" else float(value)
 
 
 def _timezone(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -270,11 +283,15 @@ class IntegrationConfig:
             was sent leaves the purchase statuses (True).
         idosell_rate_limit: IdoSell requests per second (2; be gentle with the shop).
         overload_backoff: seconds to wait while IdoSell reports an overloaded server (30).
-        load_check_pages: check the server load every this many pages (10).
-        contact_batch_size: contacts collected before a SALESmanago batch is sent (500);
-            the checkpoint follows each acknowledged batch. Requests hold at most 1000.
-        event_batch_size: PURCHASE events collected before a batch is sent (100): the most
-            that a hard kill can leave "possibly sent twice".
+        load_check_pages: the server load is checked when IdoSell's answers slow down (over
+            twice the run's usual page time) or after an overload answer (429/503), and at
+            the latest after this many pages without a check (100).
+        contact_batch_size: contacts per SALESmanago batch upsert (1000, the API's maximum);
+            the checkpoint follows each acknowledged batch.
+        event_batch_size: PURCHASE events per batch, sent in one request (1000, the API's
+            maximum); every order has its own delivery state, so a hard kill during the
+            request leaves the batch's orders ``uncertain`` (reconciled), never re-sent
+            blindly.
         product_batch_size: products per catalog request (100).
         page_size: records per IdoSell page (100, the maximum); smaller pages make
             checkpoints more frequent.
@@ -287,6 +304,11 @@ class IntegrationConfig:
             as ``"attempts[,backoff_base,backoff_max,retry_after_max]"``.
         callback_rate_limit: IdoSell requests per second of the opt-in/opt-out callbacks
             (2), a budget of their own so that a running sync never delays them.
+        salesmanago_rate_limit: SALESmanago requests per second per API (``None``: not
+            paced, the default; SALESmanago answers 429 when a limit is hit).
+        category_cache_ttl: seconds a product's category (asked from IdoSell for category
+            tags) is reused from the state store by later runs (86400: a day; 0: ask again
+            every run, answers are still reused within a run).
     """
 
     salesmanago_client_id: str = field(validator=_not_blank)
@@ -321,15 +343,19 @@ class IntegrationConfig:
     follow_up_events: bool = field(default=True, converter=_flag)
     idosell_rate_limit: float = field(default=2.0, converter=float, validator=_positive)
     overload_backoff: float = field(default=30.0, converter=float, validator=_positive)
-    load_check_pages: int = field(default=10, converter=int, validator=_positive)
-    contact_batch_size: int = field(default=500, converter=int, validator=_batch(1000))
-    event_batch_size: int = field(default=100, converter=int, validator=_batch(1000))
+    load_check_pages: int = field(default=100, converter=int, validator=_positive)
+    contact_batch_size: int = field(default=1000, converter=int, validator=_batch(1000))
+    event_batch_size: int = field(default=1000, converter=int, validator=_batch(1000))
     product_batch_size: int = field(default=100, converter=int, validator=_batch(100))
     page_size: int = field(default=100, converter=int, validator=_batch(100))
     read_overlap: float = field(default=600.0, converter=float, validator=_not_negative)
     timeout: Timeout = field(default=DEFAULT_TIMEOUT, converter=_timeout)
     retry: RetryPolicy = field(default=DEFAULT_RETRY, converter=_retry)
     callback_rate_limit: float = field(default=2.0, converter=float, validator=_positive)
+    salesmanago_rate_limit: float | None = field(
+        default=None, converter=_optional_float, validator=_optional_positive
+    )
+    category_cache_ttl: float = field(default=86400.0, converter=float, validator=_not_negative)
 
     @location.default
     def _location(self) -> str:

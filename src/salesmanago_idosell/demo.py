@@ -8,6 +8,7 @@ list, then checks what the fake SALESmanago holds against the generated shop and
 
 from __future__ import annotations
 
+import gc
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -141,6 +142,17 @@ def run_demo(
     sandbox = Sandbox(
         seed, customers=customers, subscribers=subscribers, orders=orders, products=products
     )
+    # The generated shop lives as long as the demo: moved out of the collector's sight, it is
+    # not scanned again at every full collection (which made a big demo grow faster than
+    # its data).
+    gc.freeze()
+    try:
+        return _run(sandbox, consent_mode, out)
+    finally:
+        gc.unfreeze()
+
+
+def _run(sandbox: Sandbox, consent_mode: ConsentMode, out: TextIO | None) -> DemoResult:
     with sandbox as box, tempfile.TemporaryDirectory() as tmp:
         config = demo_config(box, consent_mode)
         full, categories = box.write_feeds(tmp)

@@ -128,6 +128,7 @@ class Integration:
             v3_endpoint=config.salesmanago_v3_endpoint,
             timeout=config.timeout,
             retry=config.retry,
+            rate_limit=config.salesmanago_rate_limit,
             sleep=sleep,
             clock=clock,
         )
@@ -142,7 +143,7 @@ class Integration:
             now=now,
         )
 
-    def _idosell_client(self, rate_limit: float) -> IdosellClient:
+    def _idosell_client(self, rate_limit: float, lane: str = "sync") -> IdosellClient:
         config = self.config
         return IdosellClient(
             shop_url=config.idosell_shop_url,
@@ -152,6 +153,7 @@ class Integration:
             timeout=config.timeout,
             retry=config.retry,
             rate_limit=rate_limit,
+            lane=lane,
             sleep=self._sleep,
             clock=self._clock,
         )
@@ -228,6 +230,7 @@ class Integration:
             progress=resolve_progress(progress),
             holder=holder,
             lease_ttl=self.lease_ttl,
+            clock=self._clock,
         )
         try:
             yield run
@@ -256,7 +259,10 @@ class Integration:
 
         Interrupted at any point, the next call resumes from the last batch SALESmanago
         acknowledged. A completed export starts over on the next call; incremental changes
-        are :meth:`sync_changes`' job.
+        are :meth:`sync_changes`' job. Consistent on a live shop: the accounts changed before
+        the export started are read from the last page down, then a closing sweep reads those
+        changed since (added or changed meanwhile), so no account is skipped while others are
+        added or deleted.
 
         Args:
             dry_run: read and map everything, write nothing.
@@ -535,7 +541,7 @@ class Integration:
             )
         return Callbacks(
             token=self.config.opt_out_token,
-            idosell=self._idosell_client(self.config.callback_rate_limit),
+            idosell=self._idosell_client(self.config.callback_rate_limit, "callbacks"),
             shop_id=self.config.shop_id,
         )
 

@@ -238,3 +238,33 @@ def test_never_loses_or_duplicates_items(total: int, size: int, limit: int | Non
         assert calls == pages
     else:
         assert calls == max(1, -(-min(total, limit) // min(size, limit)))
+
+
+def test_descending_counts_then_reads_from_the_last_page_down(
+    client: IdosellClient, mocked: responses.RequestsMock
+) -> None:
+    answers = [
+        _page([{"id": 1}], 0, 5, 5, limit=1),  # the count: one row asked
+        _page([{"id": 5}], 2, 3, 5),
+        _page([{"id": 3}, {"id": 4}], 1, 3, 5),
+        _page([{"id": 1}, {"id": 2}], 0, 3, 5),
+    ]
+    for answer in answers:
+        mocked.post(BASE + "/things/search", json=answer)
+    pages = list(_ids(client, CAMEL_POST, page_size=2).iter_pages_descending())
+    assert [p.number for p in pages] == [2, 1, 0]
+    assert [list(p.items) for p in pages] == [[5], [3, 4], [1, 2]]
+    sent = [sent_body(c)["params"] for c in mocked.calls]
+    assert [(s["resultsPage"], s["resultsLimit"]) for s in sent] == [(0, 1), (2, 2), (1, 2), (0, 2)]
+
+
+def test_descending_goes_on_past_a_page_emptied_meanwhile(
+    client: IdosellClient, mocked: responses.RequestsMock
+) -> None:
+    empty = {"resultsNumberAll": 2, "resultsNumberPage": 1, "resultsPage": 1,
+             "resultsLimit": 2, "Results": [], "errors": {"faultCode": 2,
+                                                         "faultString": "empty"}}  # fmt: skip
+    mocked.post(BASE + "/things/search", json=empty, status=207)
+    mocked.post(BASE + "/things/search", json=_page([{"id": 1}, {"id": 2}], 0, 1, 2))
+    pages = list(_ids(client, CAMEL_POST, page_size=2).iter_pages_descending(start=1))
+    assert [(p.number, list(p.items)) for p in pages] == [(1, []), (0, [1, 2])]

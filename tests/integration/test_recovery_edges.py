@@ -87,9 +87,14 @@ def test_a_refused_forced_resend_goes_back_to_uncertain() -> None:
 
 
 def test_a_run_that_lost_its_lease_stops_before_sending_more() -> None:
+    """A run blocked longer than its lease (here: the clock jumps past ``lease_ttl`` during
+    a send) finds another host's run holding it, and sends nothing more."""
+    from tests.helpers import FakeClock
+
     with sandbox(orders=60) as box:
         state = MemoryStateStore()
-        integration = orders(box, state, event_batch_size=5)
+        clock = FakeClock()
+        integration = orders(box, state, event_batch_size=5, clock=clock)
         real = integration.salesmanago.events.batch_add
         calls = 0
 
@@ -97,8 +102,9 @@ def test_a_run_that_lost_its_lease_stops_before_sending_more() -> None:
             nonlocal calls
             calls += 1
             result = real(events, **kwargs)
+            clock.now += integration.lease_ttl  # blocked that long: the lease expired...
             thief = LeaseHolder(host="elsewhere.invalid", pid=1, started_at=utcnow(), token="t")
-            state._lease = (thief, utcnow().replace(year=2100))  # another host took it over
+            state._lease = (thief, utcnow().replace(year=2100))  # ...and another host took it
             return result
 
         integration.salesmanago.events.batch_add = steal_after_first  # type: ignore[method-assign]

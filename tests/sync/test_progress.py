@@ -43,7 +43,8 @@ def test_callback_gets_every_page() -> None:
     with sandbox(customers=25) as box:
         integration = make_integration(box, page_size=10)
         integration.export_customers(progress=lambda *call: calls.append(call))
-    assert calls == [("customers", 10, 25), ("customers", 20, 25), ("customers", 25, 25)]
+    # the full export reads pages downwards: the last (partial) page first
+    assert calls == [("customers", 5, 25), ("customers", 15, 25), ("customers", 25, 25)]
 
 
 def test_progress_true_draws_and_closes_a_bar_per_stream(fake_tqdm: list[FakeBar]) -> None:

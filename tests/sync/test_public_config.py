@@ -6,6 +6,7 @@ import pytest
 
 import salesmanago_idosell
 from salesmanago_idosell import Integration, IntegrationConfig, RetryPolicy, Timeout
+from salesmanago_idosell._policy import RateLimiter
 from salesmanago_idosell.errors import ValidationError
 from tests.sync.test_config import ENV
 
@@ -62,6 +63,7 @@ def test_callbacks_get_an_idosell_budget_of_their_own() -> None:
     assert sync_limiter is not None
     assert own_limiter is not None
     assert own_limiter is not sync_limiter
+    assert isinstance(own_limiter, RateLimiter)
     assert own_limiter.interval == pytest.approx(0.25)
     integration.close()
 
@@ -75,3 +77,24 @@ def test_a_secret_put_in_the_wrong_variable_is_not_echoed(variable: str) -> None
         IntegrationConfig.from_env({**ENV, variable: secret})
     assert secret not in str(info.value)
     assert variable in str(info.value)
+
+
+def test_salesmanago_calls_can_be_paced() -> None:
+    unpaced = Integration(IntegrationConfig.from_env(ENV))
+    assert unpaced.salesmanago._v2.limiter is None
+    unpaced.close()
+    config = IntegrationConfig.from_env({**ENV, "SMIDO_SALESMANAGO_RATE_LIMIT": "5"})
+    assert config.salesmanago_rate_limit == 5.0
+    integration = Integration(config)
+    limiter = integration.salesmanago._v2.limiter
+    assert isinstance(limiter, RateLimiter)
+    assert limiter.interval == pytest.approx(0.2)
+    integration.close()
+
+
+def test_new_defaults_carry_the_apis_maximum() -> None:
+    config = IntegrationConfig.from_env(ENV)
+    assert (config.contact_batch_size, config.event_batch_size) == (1000, 1000)
+    assert config.category_cache_ttl == 86400.0
+    with pytest.raises(ValidationError):
+        IntegrationConfig.from_env({**ENV, "SMIDO_CATEGORY_CACHE_TTL": "-1"})

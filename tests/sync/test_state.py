@@ -258,3 +258,33 @@ def test_sqlite_unusable_file_is_a_typed_error_naming_it(tmp_path: Path, kind: s
         store.cursor("orders")
     assert info.value.path == str(path)
     store.close()
+
+
+def test_cache_answers_until_it_expires(store: StateStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.cache("products", {"1": "10", "2": ""})
+    store.cache("other", {"1": "99"})
+    assert store.cached("products", ["1", "2", "3"], max_age=60) == {"1": "10", "2": ""}
+    store.cache("products", {"1": "11"})  # replaced, stamped again
+    assert store.cached("products", ["1"], max_age=60) == {"1": "11"}
+    later = utcnow() + timedelta(seconds=120)
+    monkeypatch.setattr("salesmanago_idosell.sync.state.utcnow", lambda: later)
+    assert store.cached("products", ["1", "2"], max_age=60) == {}
+    assert store.cached("products", ["1", "2"], max_age=600) == {"1": "11", "2": ""}
+
+
+def test_cache_handles_many_keys(store: StateStore) -> None:
+    store.cache("products", {str(n): str(n % 7) for n in range(1200)})
+    found = store.cached("products", (str(n) for n in range(0, 1300)), max_age=60)
+    assert len(found) == 1200
+    assert found["1199"] == str(1199 % 7)
+
+
+def test_a_descending_cursor_survives_the_store() -> None:
+    from salesmanago_idosell.sync.cursor import Cursor
+
+    cursor = Cursor(page=7, descending=True, started=utcnow(), until=utcnow())
+    again = Cursor.load(cursor.dump())
+    assert again == cursor
+    assert again.after(7) == 6
+    assert again.at_page(-1).page is None  # past page 0: nothing left to read
+    assert Cursor.load(Cursor(page=3).dump()).after(3) == 4

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, tzinfo
-from typing import Any, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -52,6 +53,8 @@ __all__ = [
 DEFAULT_TIMEZONE = "Europe/Warsaw"
 _TRUE = frozenset({"y", "yes", "true", "1", "t"})
 _FALSE = frozenset({"n", "no", "false", "0", "f", ""})
+_TRUE_WIRE = frozenset({"y", "yes", "true", "1", "t"})
+_FALSE_WIRE = frozenset({"n", "no", "false", "0", "f", ""})
 _SNAKE: set[type[Any]] = set()
 _IGNORED: dict[type[Any], frozenset[str]] = {}
 _OPEN: set[type[Any]] = set()
@@ -100,6 +103,11 @@ def parse_bool(value: Any) -> bool:
     """``y``/``yes``/``true``/``1`` -> True, ``n``/``no``/``false``/``0``/empty -> False."""
     if isinstance(value, bool):
         return value
+    if value.__class__ is str:  # the usual spellings, without normalising
+        if value in _TRUE_WIRE:
+            return True
+        if value in _FALSE_WIRE:
+            return False
     text = str(value).strip().lower()
     if text in _TRUE:
         return True
@@ -231,17 +239,27 @@ def _is_list(cls: Any) -> bool:
 
 
 def _record_hook(
-    converter: Converter, cls: type[Any], *, strict: bool
+    converter: Converter, cls: type[Any], *, strict: bool, detailed: bool
 ) -> Callable[[Any, Any], Any]:
     snake = cls in _SNAKE
     renames: dict[str, Any] = {
         a.name: override(rename=a.name if snake else camel(a.name)) for a in attrs.fields(cls)
     }
     forbid = strict and cls not in _OPEN
-    inner = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=forbid, **renames)
+    inner = make_dict_structure_fn(
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=forbid,
+        _cattrs_detailed_validation=detailed,
+        **renames,
+    )
     ignored = _IGNORED.get(cls, frozenset())
 
     def hook(value: Any, target: Any) -> Any:
+        if value.__class__ is dict:  # the common case: only copied when it has to be
+            if None in value.values() or not ignored.isdisjoint(value):
+                value = {k: v for k, v in value.items() if v is not None and k not in ignored}
+            return inner(value, target)
         if isinstance(value, list) and not value:
             value = {}
         if isinstance(value, Mapping):
@@ -251,24 +269,107 @@ def _record_hook(
     return hook
 
 
+def _field_code(
+    converter: Converter, attribute: Any, index: int, env: dict[str, Any]
+) -> tuple[str, str]:
+    """The fast path's conversion of one present, non-null wire value ``v``: an expression,
+    and the helper it names (added to ``env``)."""
+    declared = attribute.type
+    inner = declared
+    args = get_args(declared)
+    if get_origin(declared) in (Union, UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        inner = rest[0] if len(rest) == 1 else declared
+    if declared in (str, str | None):
+        return "v if v.__class__ is str else str(v)", ""
+    if attrs.has(inner):
+        name = f"_r{index}"
+        env[name] = converter.get_structure_hook(inner)
+        env[f"_t{index}"] = inner
+        return f"{name}(v, _t{index})", name
+    if _is_list(inner):
+        (item,) = get_args(inner) or (Any,)
+        env[f"_i{index}"] = converter.get_structure_hook(item)
+        env[f"_it{index}"] = item
+        env[f"_l{index}"] = converter.get_structure_hook(inner)
+        env[f"_lt{index}"] = inner
+        return (
+            f"[_i{index}(r, _it{index}) for r in v] if v.__class__ is list "
+            f"else _l{index}(v, _lt{index})"
+        ), ""
+    env[f"_h{index}"] = converter.get_structure_hook(declared)
+    env[f"_ht{index}"] = declared
+    return f"_h{index}(v, _ht{index})", ""
+
+
+def _fast_record_hook(
+    converter: Converter, cls: type[Any], *, strict: bool
+) -> Callable[[Any, Any], Any]:
+    """A structure function generated for ``cls``: one ``get`` per field, ``null`` read as
+    absent, no copy of the row, nested records by their own generated functions.
+
+    Any error is left to the caller, which explains it with the detailed converter; the
+    rules are the same as :func:`_record_hook`'s (a row this accepts, that one accepts
+    with the same result)."""
+    attrs.resolve_types(cls)
+    snake = cls in _SNAKE
+    env: dict[str, Any] = {"_cls": cls, "_Mapping": Mapping}
+    known = set()
+    lines = [
+        "def structure(o, _=None):",
+        "    if o.__class__ is not dict:",
+        "        if o.__class__ is list and not o:",
+        "            o = {}",
+        "        elif not isinstance(o, _Mapping):",
+        "            raise TypeError('not an object')",
+        "    kw = {}",
+    ]
+    for index, attribute in enumerate(attrs.fields(cls)):
+        wire = attribute.name if snake else camel(attribute.name)
+        known.add(wire)
+        expression, _ = _field_code(converter, attribute, index, env)
+        target = attribute.alias or attribute.name
+        lines += [
+            f"    v = o.get({wire!r})",
+            "    if v is not None:",
+            f"        kw[{target!r}] = {expression}",
+        ]
+    if strict and cls not in _OPEN:
+        env["_known"] = frozenset(known | _IGNORED.get(cls, frozenset()))
+        lines += ["    if not _known.issuperset(o):", "        raise ValueError('extra keys')"]
+    lines.append("    return _cls(**kw)")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), f"<fast structure {cls.__name__}>", "exec"), env, namespace)  # noqa: S102
+    hook: Callable[[Any, Any], Any] = namespace["structure"]
+    return hook
+
+
 def make_idosell_converter(
-    *, strict: bool = False, tz: str | tzinfo = DEFAULT_TIMEZONE
+    *, strict: bool = False, tz: str | tzinfo = DEFAULT_TIMEZONE, detailed: bool = True
 ) -> Converter:
     """Build the converter for IdoSell records.
 
     Args:
         strict: forbid keys the records do not know (tests on fixtures).
         tz: the shop's time zone, given to naive wire date-times.
+        detailed: cattrs' detailed validation (every error with its path); the client
+            decodes with the fast variant (``False``) and asks the detailed one only to
+            explain a row that failed.
     """
     zone = resolve_timezone(tz)
-    converter = make_converter(strict=strict)
+    converter = make_converter(strict=strict, detailed=detailed)
     converter.register_structure_hook(bool, lambda v, _: parse_bool(v))
     converter.register_structure_hook(datetime | None, lambda v, _: parse_datetime(v, zone))
     converter.register_structure_hook(date | None, lambda v, _: parse_date(v))
     converter.register_structure_hook(int, lambda v, _: parse_int(v))
     converter.register_structure_hook(int | None, lambda v, _: parse_optional_int(v))
     converter.register_structure_hook_factory(_is_list, lambda t: _list_hook(converter, t))
-    converter.register_structure_hook_factory(
-        attrs.has, lambda cls: _record_hook(converter, cls, strict=strict)
-    )
+    if detailed:
+        converter.register_structure_hook_factory(
+            attrs.has, lambda cls: _record_hook(converter, cls, strict=strict, detailed=True)
+        )
+    else:
+        converter.register_structure_hook_factory(
+            attrs.has, lambda cls: _fast_record_hook(converter, cls, strict=strict)
+        )
     return converter

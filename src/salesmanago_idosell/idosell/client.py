@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime, tzinfo
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from cattrs import Converter, transform_error
 from cattrs.errors import BaseValidationError
 
+from .._policy import Limiter, shared_limiter
 from .._transport import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -90,7 +92,14 @@ class IdosellClient:
             times and models hold aware datetimes in this zone.
         timeout: a number, a ``(connect, read)`` pair or a :class:`Timeout`.
         retry: the retry policy (reads and searches are retried on 429/5xx).
-        rate_limit: at most this many requests per second, or ``None``.
+        rate_limit: at most this many requests per second, or ``None``. The budget is the
+            shop's: every client of the same shop and ``lane`` in this process shares one
+            limiter (:func:`~salesmanago_idosell._policy.shared_limiter`), so two clients
+            together stay within it; the lowest limit asked counts.
+        lane: the name of the budget within the shop (``"sync"``; the opt-in/opt-out
+            callbacks use ``"callbacks"`` so that a running sync never delays them).
+        limiter: an injected limiter (any object with ``acquire()``, e.g. one shared across
+            processes) instead of the shared one; ``rate_limit`` is then ignored.
         strict: reject unknown response fields (for tests on recorded fixtures); a row that
             does not fit then raises instead of becoming a skip on its page.
         sleep: the sleep function used between retries (inject a no-op in tests).
@@ -113,6 +122,8 @@ class IdosellClient:
         timeout: float | Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         rate_limit: float | None = None,
+        lane: str = "sync",
+        limiter: Limiter | None = None,
         strict: bool = False,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -125,12 +136,19 @@ class IdosellClient:
         self.timezone = resolve_timezone(timezone)
         self.strict = strict
         self.converter: Converter = make_idosell_converter(strict=strict, tz=self.timezone)
+        self._fast: Converter = make_idosell_converter(
+            strict=strict, tz=self.timezone, detailed=False
+        )
+        if limiter is None and rate_limit is not None:
+            limiter = shared_limiter(
+                f"idosell {self.base_url} {lane}", rate_limit, clock=clock, sleep=sleep
+            )
         self._transport = Transport(
             base_url=self.base_url,
             headers={"X-API-KEY": api_key},
             timeout=timeout,
             retry=retry,
-            rate_limit=rate_limit,
+            limiter=limiter,
             secrets=[api_key],
             sleep=sleep,
             clock=clock,
@@ -163,6 +181,12 @@ class IdosellClient:
     def request_count(self) -> int:
         """HTTP attempts made so far by this client (retries included)."""
         return self._transport.request_count
+
+    @property
+    def load_signals(self) -> tuple[int, float]:
+        """``(overload answers so far, seconds the last answer took)``: what the sync's
+        adaptive server-load probe watches (429/5xx/no answer count as overload)."""
+        return self._transport.overload_count, self._transport.last_elapsed
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -234,7 +258,13 @@ class IdosellClient:
         return payload
 
     def structure(self, data: Any, cls: type[T], *, endpoint: str) -> T:
-        """Turn a wire record into ``cls``, raising :class:`ResponseValidationError` on drift."""
+        """Turn a wire record into ``cls``, raising :class:`ResponseValidationError` on drift.
+
+        Rows are decoded by the fast converter; one that fails is decoded again by the
+        detailed one, whose error names every offending field with its path.
+        """
+        with contextlib.suppress(Exception):  # explained below by the detailed converter
+            return self._fast.structure(data, cls)
         try:
             return self.converter.structure(data, cls)
         except (BaseValidationError, ValueError, TypeError, KeyError) as exc:

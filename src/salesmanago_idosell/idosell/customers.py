@@ -240,6 +240,7 @@ class CustomersAPI:
         self,
         *,
         modified_since: datetime | date | None = None,
+        modified_until: datetime | date | None = None,
         registered_since: datetime | date | None = None,
         ids: Iterable[int] | None = None,
         shop_id: int | None = None,
@@ -249,6 +250,7 @@ class CustomersAPI:
 
         Args:
             modified_since: only accounts changed at or after this moment (shop time).
+            modified_until: only accounts last changed at or before this moment.
             registered_since: only accounts registered on or after this day.
             ids: only these customer numbers.
             shop_id: only customers assigned to this shop.
@@ -258,6 +260,9 @@ class CustomersAPI:
         if modified_since is not None:
             key = "clientsLastModificationDate[clientsLastModificationDateBegin]"
             query[key] = self._client.wire_datetime(modified_since)
+        if modified_until is not None:
+            key = "clientsLastModificationDate[clientsLastModificationDateEnd]"
+            query[key] = self._client.wire_datetime(modified_until)
         if registered_since is not None:
             key = "clientRegistrationDate[clientRegistrationDateBegin]"
             query[key] = self._client.wire_date(registered_since)

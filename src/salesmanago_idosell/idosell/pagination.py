@@ -226,6 +226,49 @@ class PageIterator(Generic[T]):
                 return
             number += 1
 
+    def count(self) -> int:
+        """How many results the gate counts now (one request for a single row)."""
+        payload = self._fetch(0, 1)
+        if payload is None:
+            return 0
+        total = _count(payload, self.gate.key("resultsNumberAll"))
+        if total is None:
+            raise PageShapeError(
+                f"{self.gate.path}: no {self.gate.key('resultsNumberAll')} in the answer",
+                endpoint=self.gate.path,
+                page=0,
+            )
+        return total
+
+    def iter_pages_descending(self, *, start: int | None = None) -> Iterator[Page[T]]:
+        """Yield pages from ``start`` (default: the last page, after one counting request)
+        down to page 0, each page asked even when it comes back empty.
+
+        Read this way, a result set that only loses rows while it is read (records deleted,
+        or changed out of a fixed date window) cannot make a row be skipped: a removal shifts
+        the rows after it towards lower pages, which are still to be read, never into pages
+        already read (a row may then be read twice). Used by the full customer export.
+        """
+        if start is None:
+            start = -(-self.count() // self.page_size) - 1
+        for number in range(start, -1, -1):
+            payload = self._fetch(number, self.page_size)
+            rows = [] if payload is None else _rows(payload, self.gate, number)
+            total_pages = (
+                None if payload is None else _count(payload, self.gate.key("resultsNumberPage"))
+            )
+            answered = None if payload is None else _count(payload, self.gate.key("resultsLimit"))
+            self._check_full(number, len(rows), answered or self.page_size, total_pages, 0)
+            items, skipped = self._decode(rows, number)
+            total = None if payload is None else _count(payload, self.gate.key("resultsNumberAll"))
+            yield Page(
+                number=number,
+                items=items,
+                total_items=total,
+                total_pages=total_pages,
+                skipped=skipped,
+            )
+
     def _decode(self, rows: list[Any], number: int) -> tuple[tuple[T, ...], tuple[RowSkip, ...]]:
         items: list[T] = []
         skipped: list[RowSkip] = []

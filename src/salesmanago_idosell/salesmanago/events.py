@@ -115,12 +115,24 @@ def fit_event(event: ExternalEvent, *, overflow: EventOverflow = "raise") -> Ext
     details = {
         n: _fit_text(f"detail{n}", text, truncate) or "" for n, text in event.details.items()
     }
+    products = _fit_products(event.products, truncate)
+    description = _fit_text("description", event.description, truncate)
+    external_id = _fit_text("external_id", event.external_id, truncate)
+    shop_domain = _fit_text("shop_domain", event.shop_domain, truncate)
+    if (
+        details == event.details
+        and products is event.products
+        and description is event.description
+        and external_id is event.external_id
+        and shop_domain is event.shop_domain
+    ):
+        return event  # already within every limit: no copy
     return attrs.evolve(
         event,
-        products=_fit_products(event.products, truncate),
-        description=_fit_text("description", event.description, truncate),
-        external_id=_fit_text("external_id", event.external_id, truncate),
-        shop_domain=_fit_text("shop_domain", event.shop_domain, truncate),
+        products=products,
+        description=description,
+        external_id=external_id,
+        shop_domain=shop_domain,
         details=details,
     )
 

@@ -1,9 +1,10 @@
 """The typed cursor every stream checkpoints: where to resume, and the run's window.
 
-One resume rule for every stream: ``page`` is the first page whose records are not all
-acknowledged by SALESmanago. Resuming reads that page again; records already delivered are
-recognised (orders by their delivery state; contact upserts are idempotent), so nothing is
-skipped and nothing is sent twice.
+One resume rule for every stream: ``page`` is the first page, in reading order, whose
+records are not all acknowledged by SALESmanago (pages are read upwards from 0, or downwards
+to 0 when ``descending``: the full customer export). Resuming reads that page again;
+records already delivered are recognised (orders by their delivery state; contact upserts
+are idempotent), so nothing is skipped and nothing is sent twice.
 """
 
 from __future__ import annotations
@@ -41,12 +42,15 @@ class Cursor:
             same records.
         started: when the run (or the interrupted run it resumes) started; the next
             incremental run starts there.
+        descending: pages are read from the last one down to page 0 (``page`` ``None``:
+            not started yet; the last page is found by counting).
     """
 
     page: int | None = None
     since: datetime | None = None
     until: datetime | None = None
     started: datetime | None = None
+    descending: bool = False
 
     @property
     def in_progress(self) -> bool:
@@ -54,8 +58,12 @@ class Cursor:
         return self.page is not None
 
     def at_page(self, page: int) -> Cursor:
-        """The same window, resuming at ``page``."""
-        return attrs.evolve(self, page=page)
+        """The same window, resuming at ``page`` (past page 0 when descending: done)."""
+        return attrs.evolve(self, page=page if page >= 0 else None)
+
+    def after(self, page: int) -> int:
+        """The page read after ``page``."""
+        return page - 1 if self.descending else page + 1
 
     def dump(self) -> str:
         """The JSON text stored."""
@@ -63,6 +71,8 @@ class Cursor:
         for name in ("since", "until", "started"):
             value = getattr(self, name)
             data[name] = value.isoformat() if value is not None else None
+        if self.descending:
+            data["descending"] = True
         return json.dumps({k: v for k, v in data.items() if v is not None}, sort_keys=True)
 
     @classmethod
@@ -83,4 +93,5 @@ class Cursor:
             since=_when(data.get("since")),
             until=_when(data.get("until")),
             started=_when(data.get("started")),
+            descending=data.get("descending") is True,
         )

@@ -10,6 +10,7 @@ all acknowledged (see :mod:`.cursor` for the resume rule).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -37,14 +38,24 @@ Progress = Callable[[str, int, "int | None"], None]
 
 
 class Throttle:
-    """Checks IdoSell's server load every few pages and waits while it is overloaded.
+    """Asks IdoSell's server load when it matters, and waits while it is overloaded.
+
+    The probe adapts to the shop: it asks after an overload answer (429, 5xx or none), after
+    a page whose answer took more than ``slow_factor`` times the usual one (a moving average
+    of the run's page times; answers under ``floor`` seconds never count as slow) unless the
+    last check was under ``every // 5`` pages ago, and at the latest after ``every`` pages
+    without asking. A healthy shop is asked about once per ``every`` pages; a failing one at
+    once.
 
     Args:
-        idosell: the client (its ``system.server_load()`` is asked).
-        every: pages between two checks.
+        idosell: the client (its ``system.server_load()`` is asked, its ``load_signals``
+            watched).
+        every: the most pages between two checks.
         backoff: seconds to wait per overloaded answer.
         sleep: the sleep function (injected in tests).
         max_waits: give up waiting (and go on) after this many overloaded answers in a row.
+        slow_factor: a page slower than this many times the usual one triggers a check.
+        floor: answers faster than this (seconds) never count as slow.
     """
 
     def __init__(
@@ -55,21 +66,49 @@ class Throttle:
         backoff: float,
         sleep: Callable[[float], None],
         max_waits: int = 20,
+        slow_factor: float = 2.0,
+        floor: float = 0.05,
     ) -> None:
         self._idosell = idosell
         self._every = every
         self._backoff = backoff
         self._sleep = sleep
         self._max_waits = max_waits
+        self._slow_factor = slow_factor
+        self._floor = floor
         self._pages = 0
+        self._usual: float | None = None
+        self._overloads = self._signals()[0]
         self.waited = 0.0
+        #: Server-load checks made.
+        self.checks = 0
+
+    def _signals(self) -> tuple[int, float]:
+        signals = getattr(self._idosell, "load_signals", None)
+        return signals if isinstance(signals, tuple) else (0, 0.0)
+
+    def _due(self) -> bool:
+        overloads, elapsed = self._signals()
+        overloaded, self._overloads = overloads > self._overloads, overloads
+        usual = self._usual
+        slow = (
+            usual is not None
+            and elapsed > self._floor
+            and elapsed > self._slow_factor * usual
+            and self._pages >= max(1, self._every // 5)
+        )
+        if elapsed > 0:  # a moving average of the page times
+            self._usual = elapsed if usual is None else 0.8 * usual + 0.2 * elapsed
+        return overloaded or slow or self._pages >= self._every
 
     def page_done(self, keep_alive: Callable[[], None] = lambda: None) -> None:
-        """Count a page; every ``every`` pages, wait while the server is overloaded."""
+        """Count a page; when a check is due, wait while the server is overloaded."""
         self._pages += 1
-        if self._pages % self._every:
+        if not self._due():
             return
+        self._pages = 0
         for _ in range(self._max_waits):
+            self.checks += 1
             if self._idosell.system.server_load() is not ServerLoad.OVERLOADED:
                 return
             logger.info("IdoSell reports an overloaded server; waiting %.0f s", self._backoff)
@@ -92,15 +131,24 @@ class Run:
     holder: LeaseHolder | None = None
     lease_ttl: float = 600.0
     attempted: set[str] = field(factory=set)
+    clock: Callable[[], float] = time.monotonic
+    _renewed: float | None = field(default=None, init=False)
 
     def keep_alive(self) -> None:
-        """Renew the run lease (after every page and every wait, before every send).
+        """Renew the run lease (after every page and every wait, before every send), at
+        most once per tenth of its time to live: a renewal is a write transaction. A run
+        blocked longer than that renews (and so checks) before it sends anything more.
 
         Raises:
             SyncInProgressError: the lease was lost (another run took it): stop at once.
         """
-        if self.holder is not None:
-            self.state.renew_lease(self.holder, ttl=self.lease_ttl)
+        if self.holder is None:
+            return
+        now = self.clock()
+        if self._renewed is not None and now - self._renewed < self.lease_ttl / 10:
+            return
+        self.state.renew_lease(self.holder, ttl=self.lease_ttl)
+        self._renewed = now
 
     def tick(self, stream: str, page: Page[Any]) -> None:
         """After a page: renew the lease, throttle and report progress."""
@@ -141,18 +189,22 @@ def run_pages(
     name: str,
     key: str,
     cursor: Cursor,
-    pages: Callable[[int], Iterator[Page[T]]],
+    pages: Callable[[int | None], Iterator[Page[T]]],
     sink: Sink[T],
 ) -> bool:
     """The one page loop: read, map, send in batches, checkpoint; True when complete.
+
+    ``pages(start)`` yields the pages from ``cursor.page`` on (``None``: from the beginning;
+    in reading order, which is downwards for a ``descending`` cursor).
 
     A batch is sent as soon as it is full (pages are split), and once more at the end.
     A failed read or batch stops the stream without marking it complete; the next run
     resumes at the checkpointed page.
     """
     stream = run.report.stream(name)
-    number = start = cursor.page or 0
-    if start:
+    start = cursor.page
+    number = start or 0
+    if start is not None and (start or cursor.descending):
         stream.resumed_from = f"page {start}"
     try:
         for page in pages(start):
@@ -167,7 +219,7 @@ def run_pages(
                 if sink.full() and not sink.flush(run, cursor.at_page(number)):
                     return False
             run.tick(name, page)
-            number += 1
+            number = cursor.after(number)
             if sink.empty() and not run.dry_run:
                 run.state.checkpoint(key, cursor.at_page(number).dump())
     except SalesmanagoIdosellError as exc:

@@ -2,10 +2,17 @@
 
 For each batch of at most ``event_batch_size`` orders the sink:
 
-1. upserts the purchased products' category tags onto the contacts (idempotent);
+1. upserts the purchased products' category tags onto the contacts (idempotent) once 1000
+   contacts have tags waiting (one full request), or at the end of the stream;
 2. writes the batch's orders ahead as ``pending`` (with their contacts) in the state store;
 3. adds the PURCHASE events in one request (not idempotent: never retried blindly);
 4. checkpoints the cursor together with each order's new delivery state.
+
+Category tags wait for a full request, so the cursor never moves past an order whose tags
+are still waiting: a resumed run reads those orders again, recognises them as sent and
+re-derives their tags (upserting a tag is idempotent). Product categories are asked from
+IdoSell 100 products at a time (full requests only, but for the last), remembered for the
+run and kept in the state store (``category_cache_ttl``) for later runs.
 
 Delivery states (:class:`~.delivery.DeliveryState`): SALESmanago's acknowledgement makes an
 order ``sent``; a refusal (``success: false``, or the order's contact among
@@ -18,7 +25,6 @@ makes it ``uncertain``: never sent again blindly, but reconciled against SALESma
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -43,6 +49,7 @@ from ..mapping import (
     purchase_event_from_order,
 )
 from ..salesmanago import ContactUpsert
+from ..salesmanago.contacts import BATCH_MAX
 from ..salesmanago.models import BatchEventsResult
 from .cursor import Cursor
 from .delivery import DeliveryState, DeliveryUpdate
@@ -53,6 +60,9 @@ __all__ = ["MAX_ATTEMPTS", "ORDERS_KEY", "PURCHASES", "OrderEvents", "OrderSink"
 logger = logging.getLogger("salesmanago_idosell")
 ORDERS_KEY = "orders"
 STREAM = "orders"
+#: The state store's cache namespace of product -> category id ("" for none).
+CATEGORIES_CACHE = "idosell.product-category"
+_LOOKUP = 100  # products per IdoSell lookup (the products search's page)
 #: A refused order is sent again by later runs at most this many times in all.
 MAX_ATTEMPTS = 3
 _SKIPPED_STATES = {
@@ -122,11 +132,20 @@ class OrderSink:
     _seen: set[str] = field(factory=set, init=False)
     _tried: set[str] = field(factory=set, init=False)
     events: OrderEvents = PURCHASES
+    category_ttl: float = 86400.0
+    tag_batch_size: int = BATCH_MAX
     _known: dict[str, DeliveryState] = field(factory=dict, init=False)
     _attempts: dict[str, int] = field(factory=dict, init=False)
     _refused_accounts: dict[int, str] = field(factory=dict, init=False)
     _tree: CategoryTree | None = field(default=None, init=False)
     _buffer: list[_Item] = field(factory=list, init=False)
+    _categories: dict[int, int | None] = field(factory=dict, init=False)
+    _category_tags: dict[int, tuple[str, ...]] = field(factory=dict, init=False)
+    _queue: dict[int, None] = field(factory=dict, init=False)
+    _tags: dict[str, tuple[int, set[int]]] = field(factory=dict, init=False)
+    _batches: int = field(default=0, init=False)
+    _before: dict[int, Cursor | None] = field(factory=dict, init=False)
+    _last: Cursor | None = field(default=None, init=False)
 
     # -- the Sink protocol ----------------------------------------------------------------
 
@@ -152,6 +171,8 @@ class OrderSink:
         reason = self._skip_reason(serial, item)
         if reason is not None:
             run.report.skip(STREAM, f"order {serial}", reason)
+            if serial in self._known and self.events.tags:  # met again (a resumed run):
+                self._note_tags(item, (item.client.email or "").lower())  # tags idempotent
             return
         mapped = self.events.event(item, self.settings)
         if isinstance(mapped, Skip):
@@ -172,25 +193,38 @@ class OrderSink:
         return len(self._buffer) >= self.batch_size
 
     def empty(self) -> bool:
-        """Nothing is buffered."""
-        return not self._buffer
+        """Nothing is buffered (no order, no waiting tag)."""
+        return not self._buffer and not self._tags
 
     def flush(self, run: Run, resume: Cursor | None) -> bool:
-        """Send the buffer; checkpoint ``resume`` with the delivery states (``None``: keep)."""
+        """Send the buffer; checkpoint ``resume`` with the delivery states (``None``: keep).
+
+        A flush of a buffer that is not full is the stream's last: every waiting tag goes.
+        While tags wait, the cursor checkpointed is the one before their oldest order.
+        """
         batch, self._buffer = self._buffer, []
         if run.dry_run:
             run.report.stream(STREAM).sent += len(batch)
             return True
-        if not batch:
-            if resume is not None:
-                run.state.checkpoint(ORDERS_KEY, resume.dump())
-            return True
-        if self.events.tags and not self._send_tags(run, batch):
+        last = len(batch) < self.batch_size
+        self._batches += 1
+        self._before[self._batches] = self._last
+        if self.events.tags:  # PURCHASEs bring category tags; follow-up events do not
+            for item in batch:
+                self._note_tags(item.order, item.email)
+        if not self._send_tags(run, batch, last=last):
             return False
-        updates, go_on = self._send_events(run, batch)
-        if resume is not None and go_on:
-            run.state.checkpoint(ORDERS_KEY, resume.dump(), updates=updates)
-        else:
+        updates: list[DeliveryUpdate] = []
+        go_on = True
+        if batch:
+            updates, go_on = self._send_events(run, batch)
+        cursor = resume if go_on else None
+        if cursor is not None and self._tags:  # not past an order whose tags still wait
+            cursor = self._before[min(batch_no for batch_no, _ in self._tags.values())]
+        if cursor is not None:
+            run.state.checkpoint(ORDERS_KEY, cursor.dump(), updates=updates)
+            self._last = cursor
+        elif updates:
             run.state.record(ORDERS_KEY, updates)
         return go_on
 
@@ -238,33 +272,91 @@ class OrderSink:
 
     # -- sending -------------------------------------------------------------------------
 
-    def _tags_by_email(self, run: Run, batch: list[_Item]) -> dict[str, list[str]]:
-        product_ids = {line.product_id for item in batch for line in item.order.products}
-        categories = run.idosell.products.categories_of(sorted(product_ids))
-        if self._tree is None:
-            self._tree = run.idosell.categories.tree(language=self.settings.category_language)
-        tags: dict[str, list[str]] = defaultdict(list)
-        for item in batch:
-            ids = [
-                categories[p.product_id] for p in item.order.products if p.product_id in categories
-            ]
-            for tag in category_tags(ids, self._tree, settings=self.settings):
-                if tag not in tags[item.email]:
-                    tags[item.email].append(tag)
-        return {email: found for email, found in tags.items() if found}
+    def _note_tags(self, order: Order, email: str) -> None:
+        """Remember the order's products as waiting tags of its contact."""
+        products = {line.product_id for line in order.products}
+        if not email or not products:
+            return
+        batch_no, waiting = self._tags.get(email, (self._batches or 1, set()))
+        waiting.update(products)
+        self._tags[email] = (batch_no, waiting)
+        self._queue.update((p, None) for p in products if p not in self._categories)
 
-    def _send_tags(self, run: Run, batch: list[_Item]) -> bool:
+    def _lookup(self, run: Run, *, last: bool) -> None:
+        """Resolve queued products: the state store's cache first, then IdoSell in full
+        requests of 100 (a partial one only at the end)."""
+        queued = [p for p in self._queue if p not in self._categories]
+        self._queue = dict.fromkeys(queued)
+        if not queued:
+            return
+        if self.category_ttl > 0:
+            cached = run.state.cached(
+                CATEGORIES_CACHE, [str(p) for p in queued], max_age=self.category_ttl
+            )
+            for key, value in cached.items():
+                self._categories[int(key)] = int(value) if value else None
+                self._queue.pop(int(key), None)
+        while len(self._queue) >= _LOOKUP or (last and self._queue):
+            chunk = list(self._queue)[:_LOOKUP]
+            found = run.idosell.products.categories_of(chunk)
+            answers = {p: found.get(p) for p in chunk}
+            self._categories.update(answers)
+            for product in chunk:
+                del self._queue[product]
+            if self.category_ttl > 0:
+                run.state.cache(
+                    CATEGORIES_CACHE, {str(p): str(c or "") for p, c in answers.items()}
+                )
+
+    def _ready(self, products: set[int]) -> bool:
+        return all(p in self._categories for p in products)
+
+    def _send_tags(self, run: Run, batch: list[_Item], *, last: bool) -> bool:
+        """Upsert waiting tags in full requests of ``tag_batch_size`` contacts (all that
+        wait when ``last``); False when SALESmanago or IdoSell failed."""
         try:
-            tags = self._tags_by_email(run, batch)
-            contacts = [ContactUpsert(email=email, tags=found) for email, found in tags.items()]
-            if contacts:
-                run.salesmanago.contacts.batch_upsert(contacts)
+            self._lookup(run, last=False)
+            while self._tags and (last or len(self._tags) >= self.tag_batch_size):
+                if last:
+                    self._lookup(run, last=True)
+                    ready = list(self._tags)
+                else:  # contacts whose products are all known; the rest wait
+                    ready = [e for e, (_, p) in self._tags.items() if self._ready(p)]
+                    if len(ready) < self.tag_batch_size:
+                        break
+                chosen = ready[: self.tag_batch_size]
+                contacts = self._contacts(run, chosen)
+                if contacts:
+                    run.salesmanago.contacts.batch_upsert(contacts, chunk_size=BATCH_MAX)
+                for email in chosen:
+                    del self._tags[email]
         except SalesmanagoIdosellError as exc:
             if isinstance(exc, AuthenticationError):
                 raise
             self._stop(run, batch, f"category tags: {exc}", type(exc).__name__)
             return False
         return True
+
+    def _contacts(self, run: Run, emails: list[str]) -> list[ContactUpsert]:
+        if self._tree is None:
+            self._tree = run.idosell.categories.tree(language=self.settings.category_language)
+        tree, by_category = self._tree, self._category_tags
+        contacts = []
+        for email in emails:
+            found: dict[str, None] = {}
+            for product in sorted(self._tags[email][1]):
+                category = self._categories.get(product)
+                if category is None:
+                    continue
+                tags = by_category.get(category)
+                if tags is None:  # each category's tags are worked out once per run
+                    tags = by_category[category] = category_tags(
+                        [category], tree, settings=self.settings
+                    )
+                found.update(dict.fromkeys(tags))
+            if found:
+                contacts.append(ContactUpsert(email=email, tags=list(found)))
+        return contacts
 
     def _send_events(self, run: Run, batch: list[_Item]) -> tuple[list[DeliveryUpdate], bool]:
         """Add the events; the delivery updates, and whether the stream goes on."""

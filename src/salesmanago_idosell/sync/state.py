@@ -9,6 +9,9 @@ A :class:`StateStore` keeps, per stream (``"customers.export"``, ``"orders"``, .
 * **marks**: small per-record values a stream remembers (the consent last sent to each
   contact, customers whose order history is due, ...): ``key -> text``;
 
+a small **cache** of answers worth keeping between runs (product -> category), each value
+with the time it was stored (:meth:`StateStore.cached` / :meth:`StateStore.cache`);
+
 and, for the whole store:
 
 * the **run lease**: one run at a time. :meth:`StateStore.acquire_lease` fails with
@@ -72,6 +75,13 @@ class StateStore(Protocol):
         self, stream: str, *, states: Collection[DeliveryState] | None = None
     ) -> list[Delivery]:
         """The stream's deliveries (in these states), oldest state change first."""
+
+    def cached(self, namespace: str, keys: Iterable[str], *, max_age: float) -> dict[str, str]:
+        """The cached values of ``keys`` in ``namespace`` stored at most ``max_age`` seconds
+        ago (absent keys: never stored, or expired)."""
+
+    def cache(self, namespace: str, values: Mapping[str, str]) -> None:
+        """Store ``values`` (key -> value) in ``namespace``, stamped now, replacing old ones."""
 
     def acquire_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
         """Take the run lease for ``ttl`` seconds, or raise ``SyncInProgressError``."""
@@ -138,6 +148,7 @@ class MemoryStateStore:
         self._marks: dict[str, dict[str, str]] = {}
         self._lease: tuple[LeaseHolder, datetime] | None = None
         self._identity: str | None = None
+        self._cache: dict[str, dict[str, tuple[str, datetime]]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -208,6 +219,18 @@ class MemoryStateStore:
         chosen = [d for d in rows if states is None or d.state in states]
         return sorted(chosen, key=lambda d: (d.since, d.key))
 
+    def cached(self, namespace: str, keys: Iterable[str], *, max_age: float) -> dict[str, str]:
+        """The values stored at most ``max_age`` seconds ago."""
+        rows = self._cache.get(namespace, {})
+        oldest = utcnow() - timedelta(seconds=max_age)
+        found = ((k, rows.get(k)) for k in keys)
+        return {k: v[0] for k, v in found if v is not None and v[1] >= oldest}
+
+    def cache(self, namespace: str, values: Mapping[str, str]) -> None:
+        """Store the values, stamped now."""
+        now = utcnow()
+        self._cache.setdefault(namespace, {}).update((k, (v, now)) for k, v in values.items())
+
     def acquire_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
         """Take the lease."""
         with self._lock:
@@ -251,6 +274,9 @@ CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (stream, state);
 CREATE TABLE IF NOT EXISTS marks (
     stream TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, since TEXT NOT NULL,
     PRIMARY KEY (stream, key));
+CREATE TABLE IF NOT EXISTS cache (
+    namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, stored_at TEXT NOT NULL,
+    PRIMARY KEY (namespace, key));
 CREATE TABLE IF NOT EXISTS lease (
     id INTEGER PRIMARY KEY CHECK (id = 1), host TEXT NOT NULL, pid INTEGER NOT NULL,
     started_at TEXT NOT NULL, token TEXT NOT NULL, expires_at TEXT NOT NULL);
@@ -493,6 +519,29 @@ class SQLiteStateStore:
         with self._lock:
             rows = self.db.execute(sql + " ORDER BY since, key", args).fetchall()
         return [_delivery(r) for r in rows]
+
+    def cached(self, namespace: str, keys: Iterable[str], *, max_age: float) -> dict[str, str]:
+        """The values stored at most ``max_age`` seconds ago (500 keys per query)."""
+        wanted = list(dict.fromkeys(keys))
+        oldest = (utcnow() - timedelta(seconds=max_age)).isoformat()
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(wanted), _QUERY_CHUNK):
+                chunk = wanted[start : start + _QUERY_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(
+                    "SELECT key, value FROM cache WHERE namespace = ? AND stored_at >= ? "  # noqa: S608
+                    f"AND key IN ({marks})",
+                    (namespace, oldest, *chunk),
+                )
+                found.update(rows)
+        return found
+
+    def cache(self, namespace: str, values: Mapping[str, str]) -> None:
+        """Store the values, stamped now (one transaction)."""
+        now = utcnow().isoformat()
+        rows: list[tuple[object, ...]] = [(namespace, k, v, now) for k, v in values.items()]
+        self._write([("INSERT OR REPLACE INTO cache VALUES (?, ?, ?, ?)", rows)])
 
     def acquire_lease(self, holder: LeaseHolder, *, ttl: float) -> None:
         """Take the lease in one ``BEGIN IMMEDIATE`` transaction (safe across processes)."""

@@ -8,7 +8,9 @@ incremental run starts there. The ``Integration`` facade only times runs and bui
 ===================== ==================================================================
 state key             cursor
 ===================== ==================================================================
-``customers.export``  the full export in progress (``page``, ``started``); cleared when done
+``customers.export``  the full export in progress (``page`` counted down to 0,
+                      ``descending``, ``started``, ``until``: the window's end, none
+                      when every account is read); cleared when done
 ``customers.changes`` ``since``: changed customers are read from there
 ``subscribers.export`` a subscribers run in progress (``page``, ``since``, ``started``)
 ``subscribers.last``  ``since``: when the last complete subscribers run started
@@ -23,6 +25,7 @@ Marks beside them: ``consent`` (the consent last sent per contact, :mod:`.consen
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -51,6 +54,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+logger = logging.getLogger("salesmanago_idosell")
 CUSTOMERS_EXPORT = "customers.export"
 CUSTOMERS_CHANGES = "customers.changes"
 SUBSCRIBERS_EXPORT = "subscribers.export"
@@ -90,15 +94,59 @@ class Streams:
     # -- customers and subscribers --------------------------------------------------------
 
     def export_customers(self, run: Run) -> bool:
-        """The full export of every customer account; resumable."""
+        """The full export of every customer account; resumable, consistent on a live shop.
+
+        The export reads the accounts last changed before it started, from the last page
+        down to page 0: that set only loses rows while it is read (deleted accounts, changed
+        ones leaving the window), which shifts rows towards pages still to be read, so nobody
+        is skipped. A closing sweep then reads every account changed since the export
+        started (added and changed ones) — see :meth:`changed_customers`.
+        """
         cursor = self._cursor(CUSTOMERS_EXPORT)
-        cursor = attrs.evolve(cursor, started=cursor.started or self.now())
-        if not self._customers(run, CUSTOMERS_EXPORT, cursor):
+        last_page: int | None = None
+        if not cursor.in_progress:
+            started = cursor.started or self.now()
+            cursor, last_page = self._export_window(started)
+        if cursor.descending:
+            query = self._paged(self.idosell.customers.iter(modified_until=cursor.until))
+            pages = _descending(query, last_page)
+        else:  # an export interrupted by an older version: resumed as it was started
+            pages = _from(self._paged(self.idosell.customers.iter()))
+        if not run_pages(
+            run, name="customers", key=CUSTOMERS_EXPORT, cursor=cursor, pages=pages,
+            sink=self._contact_sink(CUSTOMERS_EXPORT, cursor),
+        ):  # fmt: skip
             return False
-        self._done(run, CUSTOMERS_EXPORT, None)
-        if self.state.cursor(CUSTOMERS_CHANGES) is None:
+        changes = self._cursor(CUSTOMERS_CHANGES)
+        if changes.since is None or (cursor.started and changes.since > cursor.started):
             self._done(run, CUSTOMERS_CHANGES, self._next_window(cursor.started))
-        return True
+        self._done(run, CUSTOMERS_EXPORT, None)
+        return run.dry_run or self.changed_customers(run)
+
+    def _export_window(self, started: datetime) -> tuple[Cursor, int]:
+        """A new export's cursor and its first (last) page.
+
+        The window is "last changed at or before ``started``" when it holds every account
+        (each has a modification date): nobody then enters it while it is read. When the
+        shop counts more accounts than the window does, the export reads all of them (new
+        accounts then come after those read, by IdoSell's order by id, and the closing
+        sweep reads them). Two counting requests.
+        """
+        everyone = self.idosell.customers.iter()
+        windowed = self.idosell.customers.iter(modified_until=started)
+        total, inside = everyone.count(), windowed.count()
+        until: datetime | None = started
+        if inside < total:
+            logger.warning(
+                "%d of %d customer accounts have no modification date before the export: "
+                "the export reads every account",
+                total - inside,
+                total,
+            )
+            until, inside = None, total
+        size = self.config.page_size
+        cursor = Cursor(descending=True, started=started, until=until)
+        return cursor, max(0, -(-inside // size) - 1)
 
     def changed_customers(self, run: Run) -> bool:
         """Customers changed since the last complete run."""
@@ -109,8 +157,7 @@ class Streams:
         self._done(run, CUSTOMERS_CHANGES, self._next_window(cursor.started))
         return True
 
-    def _customers(self, run: Run, key: str, cursor: Cursor) -> bool:
-        pages = self._paged(self.idosell.customers.iter(modified_since=cursor.since))
+    def _contact_sink(self, key: str, cursor: Cursor) -> ConsentSink[Customer]:
         rules: ContactRules[Customer] = ContactRules(
             email=lambda c: c.email,
             consented=lambda c: c.consents_to_newsletter(self.settings.shop_id),
@@ -118,7 +165,7 @@ class Streams:
             has_account=True,
             customer_id=lambda c: c.id,
         )
-        sink = ConsentSink(
+        return ConsentSink(
             name="customers",
             key=key,
             rules=rules,
@@ -128,9 +175,13 @@ class Streams:
             # (a state from before consent memory) may have earlier orders to send
             history_for_unknown=key == CUSTOMERS_CHANGES and cursor.since is not None,
         )
+
+    def _customers(self, run: Run, key: str, cursor: Cursor) -> bool:
+        pages = self._paged(self.idosell.customers.iter(modified_since=cursor.since))
         return run_pages(
-            run, name="customers", key=key, cursor=cursor, pages=_from(pages), sink=sink
-        )
+            run, name="customers", key=key, cursor=cursor, pages=_from(pages),
+            sink=self._contact_sink(key, cursor),
+        )  # fmt: skip
 
     def subscribers(self, run: Run, *, since: datetime | None) -> bool:
         """Newsletter subscribers without an account (since a moment, or all)."""
@@ -172,6 +223,7 @@ class Streams:
         return OrderSink(
             settings=self.settings,
             batch_size=self.config.event_batch_size,
+            category_ttl=self.config.category_cache_ttl,
             **options,  # type: ignore[arg-type]
         )
 
@@ -224,8 +276,17 @@ class Streams:
         return attrs.evolve(pages, page_size=self.config.page_size)
 
 
-def _from(pages: PageIterator[T]) -> Callable[[int], Iterator[Page[T]]]:
-    def from_page(start: int) -> Iterator[Page[T]]:
-        return pages.iter_pages(start=start)
+def _from(pages: PageIterator[T]) -> Callable[[int | None], Iterator[Page[T]]]:
+    def from_page(start: int | None) -> Iterator[Page[T]]:
+        return pages.iter_pages(start=start or 0)
+
+    return from_page
+
+
+def _descending(
+    pages: PageIterator[T], last_page: int | None = None
+) -> Callable[[int | None], Iterator[Page[T]]]:
+    def from_page(start: int | None) -> Iterator[Page[T]]:
+        return pages.iter_pages_descending(start=last_page if start is None else start)
 
     return from_page

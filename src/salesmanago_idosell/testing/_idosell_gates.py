@@ -39,6 +39,14 @@ __all__ = [
 _YES = {"y", "yes", "true", "1"}
 
 
+def _id(record: Any) -> int:
+    return -1 if record is None else int(record.id)
+
+
+def _serial(order: Order) -> int:
+    return order.serial
+
+
 def _deep(request: Request, name: str) -> tuple[Any, Any]:
     prefix = name[0].lower() + name[1:]
     return request.arg(f"{name}[{prefix}Begin]"), request.arg(f"{name}[{prefix}End]")
@@ -67,7 +75,9 @@ def clients_list(fake: FakeIdoSell, request: Request) -> Response:
             and (shop_id in (None, "") or str(c.shop_id) == shop_id)
         )
 
-    found = sorted((c for c in fake.shop.customers if keep(c)), key=lambda c: c.id)
+    found = fake.listed(
+        request, page, lambda: sorted((c for c in fake.shop.customers if keep(c)), key=_id)
+    )
     return paged(found, page, limit, key="results",
                  row=lambda c: fake.patched("client", c.id, wire.client_row(c, fake.shop)),
                  empty_status=fake.empty_result_status)  # fmt: skip
@@ -108,13 +118,16 @@ def crm_search(fake: FakeIdoSell, request: Request) -> Response:
             and _crm_consent(c, params)
         )
 
-    found = sorted((c for c in fake.shop.customers if keep(c)), key=lambda c: c.id)
+    found = fake.listed(
+        request, page, lambda: sorted((c for c in fake.shop.customers if keep(c)), key=_id)
+    )
     return paged(found, page, limit, key="clientsResults",
                  row=lambda c: wire.crm_row(c, fake.shop),
                  empty_status=fake.empty_result_status)  # fmt: skip
 
 
 def _find_client(fake: FakeIdoSell, item: dict[str, Any]) -> Customer:
+    fake.changed()  # the PUT that asked changes the account
     for c in fake.shop.customers:
         if item.get("clientLogin") and c.login == item["clientLogin"]:
             return c
@@ -191,11 +204,15 @@ def newsletter_search(fake: FakeIdoSell, request: Request) -> Response:
     page, limit = snake_page(params)
     window = params.get("date") or {}
     bounds = date_range(window.get("from"), window.get("to"))
-    entries: list[Customer | Subscriber] = [
-        c for c in sorted(fake.shop.customers, key=lambda c: c.id) if c.newsletter_changed
-    ]
-    entries += fake.shop.subscribers
-    found = [e for e in entries if _newsletter_keep(e, params, bounds)]
+
+    def compute() -> list[Customer | Subscriber]:
+        entries: list[Customer | Subscriber] = [
+            c for c in sorted(fake.shop.customers, key=_id) if c.newsletter_changed
+        ]
+        entries += fake.shop.subscribers
+        return [e for e in entries if _newsletter_keep(e, params, bounds)]
+
+    found = fake.listed(request, page, compute)
 
     def row(entry: Customer | Subscriber) -> dict[str, Any]:
         data = wire.newsletter_row(entry)
@@ -242,7 +259,9 @@ def orders_search(fake: FakeIdoSell, request: Request) -> Response:
     params = params_of(request)
     page, limit = camel_page(params)
     keep = _order_filter(params)
-    found = sorted((o for o in fake.shop.orders if keep(o)), key=lambda o: o.serial)
+    found = fake.listed(
+        request, page, lambda: sorted((o for o in fake.shop.orders if keep(o)), key=_serial)
+    )
     return paged(found, page, limit, key="Results",
                  row=lambda o: fake.patched("order", o.serial, wire.order_row(o, fake.shop)),
                  empty_status=fake.empty_result_status)  # fmt: skip
@@ -261,7 +280,8 @@ def products_get(fake: FakeIdoSell, request: Request) -> Response:
         raise GateError(207, 3, "Product search: didn't give any parameters")
     if len(ids) > 100:
         raise GateError(422, 1, "productIds: at most 100 ids")
-    found = sorted((p for p in fake.shop.products if p.id in ids), key=lambda p: p.id)
+    known = (fake.shop.product_by_id(i) for i in ids)
+    found = sorted((p for p in known if p is not None), key=_id)
     return paged(found, 0, 100, key="results", row=lambda p: wire.product_row(p, fake.shop),
                  empty_status=fake.empty_result_status)  # fmt: skip
 
@@ -277,11 +297,15 @@ def products_search(fake: FakeIdoSell, request: Request) -> Response:
     when = params.get("productDate") or {}
     bounds = date_range(when.get("productDateBegin"), when.get("productDateEnd"))
     use_added = when.get("productDateMode") == "added"
-    found = [
-        p for p in sorted(fake.shop.products, key=lambda p: p.id)
-        if (not ids or p.id in ids) and (not categories or p.category_id in categories)
-        and in_range(p.added if use_added else p.modified, bounds)
-    ]  # fmt: skip
+    if ids and not categories and not when:  # look-ups by id: the shop's index
+        known = (fake.shop.product_by_id(i) for i in ids)
+        found = sorted((p for p in known if p is not None), key=_id)
+    else:
+        found = fake.listed(request, page, lambda: [
+            p for p in sorted(fake.shop.products, key=_id)
+            if (not ids or p.id in ids) and (not categories or p.category_id in categories)
+            and in_range(p.added if use_added else p.modified, bounds)
+        ])  # fmt: skip
     return paged(found, page, limit, key="results", row=lambda p: wire.product_row(p, fake.shop),
                  empty_status=fake.empty_result_status)  # fmt: skip
 

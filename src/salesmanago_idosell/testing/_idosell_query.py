@@ -129,9 +129,12 @@ def date_range(begin: Any, end: Any) -> tuple[datetime | None, datetime | None]:
     return _when(begin, end=False), _when(end, end=True)
 
 
-def in_range(moment: datetime, bounds: tuple[datetime | None, datetime | None]) -> bool:
-    """Whether ``moment`` lies in the inclusive range (open ends allowed)."""
+def in_range(moment: datetime | None, bounds: tuple[datetime | None, datetime | None]) -> bool:
+    """Whether ``moment`` lies in the inclusive range (open ends allowed); a record without
+    the date is in no bounded range."""
     begin, end = bounds
+    if moment is None:
+        return begin is None and end is None
     return (begin is None or moment >= begin) and (end is None or moment <= end)
 
 

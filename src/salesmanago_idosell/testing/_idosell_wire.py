@@ -70,7 +70,9 @@ def _billing(c: Customer) -> dict[str, Any]:
 def client_row(c: Customer, shop: Shop) -> dict[str, Any]:
     """A ``GET /clients/clients`` result row."""
     return {
-        "clientId": c.id, "clientsLastModificationDate": fmt_datetime(c.modified),
+        "clientId": c.id,
+        # an account without a modification date (set to None by a test) has none here
+        "clientsLastModificationDate": fmt_datetime(c.modified) if c.modified else None,
         "clientLogin": c.login, "clientCodeExternal": c.code_external, "clientEmail": c.email,
         "clientType": c.client_type, "showClientAsPartner": "n",
         "operator": {"login": "", "name": ""}, "isUnregistered": "n",

@@ -14,12 +14,14 @@ Example:
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import _idosell_gates as gates
@@ -33,6 +35,8 @@ from .generator import generate_shop
 from .iof_writer import categories_xml, full_xml
 from .shop import Customer, Order, OrderLine, Shop, Subscriber
 from .webhooks import send_webhook
+
+T = TypeVar("T")
 
 __all__ = ["FakeIdoSell"]
 
@@ -95,6 +99,34 @@ class FakeIdoSell(FakeServer):
         self.lock = threading.RLock()
         #: The shop's code snippets (campaigns, snippets, cookie definitions).
         self.snippets = SnippetStore()
+        self.version = 0  # bumped by every change made through the fake
+        self._listed: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+
+    def changed(self) -> None:
+        """Note a change of the shop's data (answers computed before it are not reused)."""
+        self.version += 1
+
+    def listed(self, request: Request, page: int, compute: Callable[[], list[T]]) -> list[T]:
+        """The filtered, sorted records of a paged query.
+
+        Page 0 always computes them; a later page of the same query (same gate, same
+        parameters but the paging ones) reuses that answer while the shop is unchanged
+        (no change through the fake, no record added or removed), so reading a whole gate
+        costs one filtering pass, not one per page. Records changed in place from Python
+        without the fake's methods are seen from the next page 0 on.
+        """
+        shop = self.shop
+        stamp = (self.version, len(shop.customers), len(shop.orders), len(shop.products),
+                 len(shop.subscribers))  # fmt: skip
+        key = (request.method, request.path, _without_paging(request), stamp)
+        if page > 0 and key in self._listed:
+            self._listed.move_to_end(key)
+            return self._listed[key]
+        found = compute()
+        self._listed[key] = found
+        while len(self._listed) > 8:
+            self._listed.popitem(last=False)
+        return found
 
     def patch_row(self, kind: str, key: int, **fields: Any) -> None:
         """Serve one record's wire row with these top-level fields replaced (malformed-data
@@ -171,6 +203,7 @@ class FakeIdoSell(FakeServer):
             if "newsletter_since" in changes:
                 customer.newsletter_changed = when
             customer.modified = when
+            self.changed()
             return customer
 
     def add_customer(self, customer: Customer) -> Customer:
@@ -231,6 +264,7 @@ class FakeIdoSell(FakeServer):
         with self.lock:
             order = next(o for o in self.shop.orders if o.serial == serial)
             order.status, order.modified = status, modified or self.clock()
+            self.changed()
             return order
 
     def send_order_webhook(
@@ -240,3 +274,18 @@ class FakeIdoSell(FakeServer):
         return send_webhook(
             url, secret=secret, token=token, serials=serials, shop_id=self.shop.shop_id, **options
         )
+
+
+_PAGING = frozenset({"resultsPage", "resultsLimit", "results_page", "results_limit"})
+
+
+def _without_paging(request: Request) -> str:
+    """The request's query and ``params`` without the paging keys, as a stable text."""
+    query = {k: v for k, v in request.query.items() if k not in _PAGING}
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("params"), dict):
+        body = {**body, "params": {k: v for k, v in body["params"].items() if k not in _PAGING}}
+    return json.dumps([query, body], sort_keys=True, default=str)

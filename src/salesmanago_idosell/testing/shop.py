@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "Category",
@@ -179,13 +179,31 @@ class Shop:
     customers: list[Customer] = field(default_factory=list)
     subscribers: list[Subscriber] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
+    _indexes: dict[str, tuple[list[Any], int, dict[int, Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def _index(self, name: str, records: list[Any], key: str) -> dict[int, Any]:
+        """``records`` by ``key``; rebuilt when the list changed length or object."""
+        cached = self._indexes.get(name)
+        if cached is None or cached[0] is not records or cached[1] != len(records):
+            cached = (records, len(records), {getattr(r, key): r for r in records})
+            self._indexes[name] = cached
+        return cached[2]
+
+    def _find(self, name: str, records: list[Any], key: str, value: int) -> Any:
+        found = self._index(name, records, key).get(value)
+        if found is None or getattr(found, key) != value:  # changed in place: look again
+            self._indexes.pop(name, None)
+            found = self._index(name, records, key).get(value)
+        if found is None:
+            raise KeyError(value)
+        return found
 
     def category(self, category_id: int) -> Category:
         """The category with this id (``KeyError`` if there is none)."""
-        for category in self.categories:
-            if category.id == category_id:
-                return category
-        raise KeyError(category_id)
+        found: Category = self._find("categories", self.categories, "id", category_id)
+        return found
 
     def category_path(self, category_id: int) -> tuple[str, ...]:
         """Category names from the top level down to ``category_id``."""
@@ -199,14 +217,17 @@ class Shop:
 
     def product(self, product_id: int) -> Product:
         """The product with this id (``KeyError`` if there is none)."""
-        for product in self.products:
-            if product.id == product_id:
-                return product
-        raise KeyError(product_id)
+        found: Product = self._find("products", self.products, "id", product_id)
+        return found
+
+    def product_by_id(self, product_id: int) -> Product | None:
+        """The product with this id, or ``None``."""
+        try:
+            return self.product(product_id)
+        except KeyError:
+            return None
 
     def customer(self, client_id: int) -> Customer:
         """The customer with this id (``KeyError`` if there is none)."""
-        for customer in self.customers:
-            if customer.id == client_id:
-                return customer
-        raise KeyError(client_id)
+        found: Customer = self._find("customers", self.customers, "id", client_id)
+        return found
