@@ -459,39 +459,28 @@ class SQLiteStateStore:
 
     def known(self, stream: str, keys: Iterable[str]) -> dict[str, DeliveryState]:
         """States of the known keys among ``keys``."""
+        sql = "SELECT key, state FROM deliveries WHERE stream = ? AND key IN"
+        return {k: DeliveryState(v) for k, v in self._select_in(sql, [stream], keys)}
+
+    def _select_in(
+        self, sql: str, args: list[object], keys: Iterable[str]
+    ) -> Iterator[tuple[str, str]]:
+        """``sql`` (ending in ``key IN``) for ``keys``, 500 at a time: the (key, value) rows."""
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, DeliveryState] = {}
         with self._lock:
             for start in range(0, len(wanted), _QUERY_CHUNK):
                 chunk = wanted[start : start + _QUERY_CHUNK]
                 marks = ",".join("?" * len(chunk))
-                rows = self.db.execute(
-                    f"SELECT key, state FROM deliveries WHERE stream = ? AND key IN ({marks})",  # noqa: S608
-                    (stream, *chunk),
-                )
-                found.update((k, DeliveryState(s)) for k, s in rows)
-        return found
+                yield from self.db.execute(f"{sql} ({marks})", (*args, *chunk))
 
     def marks(self, stream: str, keys: Iterable[str] | None = None) -> dict[str, str]:
         """The stream's marks (of these keys)."""
-        with self._lock:
-            if keys is None:
-                rows = self.db.execute(
-                    "SELECT key, value FROM marks WHERE stream = ?", (stream,)
-                ).fetchall()
-                return dict(rows)
-            wanted = list(dict.fromkeys(keys))
-            found: dict[str, str] = {}
-            for start in range(0, len(wanted), _QUERY_CHUNK):
-                chunk = wanted[start : start + _QUERY_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                found.update(
-                    self.db.execute(
-                        f"SELECT key, value FROM marks WHERE stream = ? AND key IN ({marks})",  # noqa: S608
-                        (stream, *chunk),
-                    )
-                )
-        return found
+        if keys is None:
+            with self._lock:
+                sql = "SELECT key, value FROM marks WHERE stream = ?"
+                return dict(self.db.execute(sql, (stream,)).fetchall())
+        sql = "SELECT key, value FROM marks WHERE stream = ? AND key IN"
+        return dict(self._select_in(sql, [stream], keys))
 
     def mark(self, stream: str, values: Mapping[str, str | None]) -> None:
         """Set (or remove, for ``None``) marks, in one transaction."""
@@ -522,20 +511,9 @@ class SQLiteStateStore:
 
     def cached(self, namespace: str, keys: Iterable[str], *, max_age: float) -> dict[str, str]:
         """The values stored at most ``max_age`` seconds ago (500 keys per query)."""
-        wanted = list(dict.fromkeys(keys))
         oldest = (utcnow() - timedelta(seconds=max_age)).isoformat()
-        found: dict[str, str] = {}
-        with self._lock:
-            for start in range(0, len(wanted), _QUERY_CHUNK):
-                chunk = wanted[start : start + _QUERY_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows = self.db.execute(
-                    "SELECT key, value FROM cache WHERE namespace = ? AND stored_at >= ? "  # noqa: S608
-                    f"AND key IN ({marks})",
-                    (namespace, oldest, *chunk),
-                )
-                found.update(rows)
-        return found
+        sql = "SELECT key, value FROM cache WHERE namespace = ? AND stored_at >= ? AND key IN"
+        return dict(self._select_in(sql, [namespace, oldest], keys))
 
     def cache(self, namespace: str, values: Mapping[str, str]) -> None:
         """Store the values, stamped now (one transaction)."""
