@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from attrs import frozen
 
@@ -18,6 +19,7 @@ from .errors import ValidationError
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
+    "Limiter",
     "RETRY_STATUSES",
     "RateLimiter",
     "RetryPolicy",
@@ -81,6 +83,19 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """Anything that spaces requests: ``acquire()`` blocks until the next request may start.
+
+    :class:`RateLimiter` spaces the calls of one client; a shared limiter (for example
+    :class:`~salesmanago_idosell.sync.postgres.PostgresRateLimiter`) spaces the calls of
+    every worker that touches one shop. Pass one as a client's ``rate_limit``.
+    """
+
+    def acquire(self) -> None:
+        """Block until the next request may start."""
 
 
 class RateLimiter:

@@ -29,6 +29,7 @@ from ._policy import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
     RETRY_STATUSES,
+    Limiter,
     RateLimiter,
     RetryPolicy,
     Timeout,
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "USER_AGENT",
     "HTTPResponse",
+    "Limiter",
     "RateLimiter",
     "RetryPolicy",
     "Timeout",
@@ -123,7 +125,8 @@ class Transport:
         headers: headers sent with every request (e.g. an API key).
         timeout: default timeouts; a number, a ``(connect, read)`` pair or :class:`Timeout`.
         retry: the :class:`RetryPolicy`.
-        rate_limit: maximum requests per second, or ``None`` for no limit.
+        rate_limit: maximum requests per second, a shared :class:`Limiter`, or ``None`` for
+            no limit.
         secrets: secret strings to scrub from logs and exception texts.
         session: a ``requests.Session`` to use instead of a new one.
         sleep: the sleep function (injected in tests).
@@ -139,7 +142,7 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         timeout: float | Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
-        rate_limit: float | None = None,
+        rate_limit: float | Limiter | None = None,
         secrets: Iterable[str] = (),
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -154,8 +157,10 @@ class Transport:
         self.clock = clock
         self.wallclock = wallclock
         self.rng = rng if rng is not None else random.Random()
-        self.limiter = (
-            RateLimiter(rate_limit, clock=clock, sleep=sleep) if rate_limit is not None else None
+        self.limiter: Limiter | None = (
+            RateLimiter(rate_limit, clock=clock, sleep=sleep)
+            if isinstance(rate_limit, int | float)
+            else rate_limit
         )
         self._secrets = tuple(s for s in secrets if s)
         #: HTTP attempts made by this transport (every retry counts), for reports.

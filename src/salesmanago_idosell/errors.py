@@ -63,7 +63,24 @@ __all__ = [
 
 
 class SalesmanagoIdosellError(Exception):
-    """Root of every exception raised by ``salesmanago_idosell``."""
+    """Root of every exception raised by ``salesmanago_idosell``.
+
+    Every subclass pickles with its attributes (keyword-only constructors included), so an
+    error crosses process boundaries intact (Celery results, multiprocessing).
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(
+    cls: type[SalesmanagoIdosellError], args: tuple[Any, ...], state: dict[str, Any]
+) -> SalesmanagoIdosellError:
+    """Unpickle an SDK error without calling its keyword-only constructor."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ValidationError(SalesmanagoIdosellError, ValueError):

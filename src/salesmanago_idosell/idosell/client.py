@@ -15,6 +15,7 @@ from .._transport import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
     HTTPResponse,
+    Limiter,
     RetryPolicy,
     Timeout,
     Transport,
@@ -90,7 +91,9 @@ class IdosellClient:
             times and models hold aware datetimes in this zone.
         timeout: a number, a ``(connect, read)`` pair or a :class:`Timeout`.
         retry: the retry policy (reads and searches are retried on 429/5xx).
-        rate_limit: at most this many requests per second, or ``None``.
+        rate_limit: at most this many requests per second, a shared
+            :class:`~salesmanago_idosell._policy.Limiter` (one budget for many workers), or
+            ``None``.
         strict: reject unknown response fields (for tests on recorded fixtures); a row that
             does not fit then raises instead of becoming a skip on its page.
         sleep: the sleep function used between retries (inject a no-op in tests).
@@ -112,7 +115,7 @@ class IdosellClient:
         timezone: str | tzinfo = DEFAULT_TIMEZONE,
         timeout: float | Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
-        rate_limit: float | None = None,
+        rate_limit: float | Limiter | None = None,
         strict: bool = False,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
