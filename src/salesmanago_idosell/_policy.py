@@ -19,8 +19,8 @@ from .errors import ValidationError
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
-    "Limiter",
     "RETRY_STATUSES",
+    "Limiter",
     "RateLimiter",
     "RetryPolicy",
     "Timeout",

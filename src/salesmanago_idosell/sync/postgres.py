@@ -196,8 +196,7 @@ class _Database:
     @property
     def pool(self) -> ConnectionPool[Any]:
         if self._pool is None:
-            assert self.url is not None
-            self._pool = shared_pool(self.url)
+            self._pool = shared_pool(str(self.url))
         key = (self.url or f"pool-{id(self._pool)}", os.getpid())
         if key not in _migrated:
             with self._pool.connection() as conn:
@@ -240,7 +239,8 @@ class PostgresStateStore:
 
     def _read(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._db.pool.connection() as conn:
-            return conn.execute(sql, args).fetchall()
+            rows: list[tuple[Any, ...]] = conn.execute(sql, args).fetchall()
+        return rows
 
     def _write(self, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
         with self._db.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
@@ -259,9 +259,7 @@ class PostgresStateStore:
         self, stream: str, updates: Iterable[DeliveryUpdate]
     ) -> tuple[str, list[tuple[Any, ...]]]:
         now = utcnow()
-        rows = [
-            (self.shop, stream, u.key, u.state.value, u.contact, now, u.error) for u in updates
-        ]
+        rows = [(self.shop, stream, u.key, u.state.value, u.contact, now, u.error) for u in updates]
         return _UPSERT, rows
 
     def checkpoint(
@@ -336,7 +334,8 @@ class PostgresStateStore:
                 "FROM smido_leases WHERE shop = %s FOR UPDATE",
                 (self.shop,),
             ).fetchone()
-            assert row is not None
+            if row is None:  # pragma: no cover - inserted above in this transaction
+                raise RuntimeError("the lease row vanished")
             host, pid, started, token, expires, now = row
             stored = (
                 LeaseHolder(host=host, pid=pid, started_at=started, token=token)
@@ -451,8 +450,7 @@ class PostgresRateLimiter:
                 "RETURNING next_slot - %(interval)s - extract(epoch FROM clock_timestamp())",
                 {"shop": self.shop, "interval": self.interval},
             ).fetchone()
-        assert row is not None
-        return max(0.0, float(row[0]))
+        return max(0.0, float(row[0])) if row is not None else 0.0
 
     def acquire(self) -> None:
         """Block until this shop's next request may start."""
