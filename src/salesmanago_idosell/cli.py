@@ -7,6 +7,8 @@ Commands:
     callback-urls U  the opt-in / opt-out URLs to paste into SALESmanago
     monitoring-code  the SALESmanago monitoring snippet for the shop's pages
     orders ACTION    undelivered | reconcile | resend SERIAL... | mark-delivered SERIAL...
+    shops ACTION     list | sync-changes KEY... / --all: many shops from a registry
+                     (--registry shops.toml, --state postgresql://... or a directory)
 
 Exit codes: 0 done, 1 done with problems (see the report), 2 an error, 3 another run holds
 the state's lease (nothing was done; ``--wait SECONDS`` waits for it), 130 interrupted.
@@ -22,6 +24,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from ._cli_shops import add_parser as _add_shops_parser
+from ._cli_shops import run_shops, state_for
 from ._version import __version__
 from .callbacks import CallbackKind, callback_url
 from .demo import run_demo
@@ -64,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--wait", type=float, default=0.0, help="seconds to wait for another run (default 0)"
     )
+    sync.add_argument("--shop", help="the shop's key when --state is postgresql://...")
     sync.add_argument("--feed", help="offer: the IOF full.xml (path or URL)")
     sync.add_argument("--categories", help="offer: the IOF categories.xml (path or URL)")
     feed = commands.add_parser("feed", help="IOF feed tools")
@@ -78,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     orders.add_argument("action", choices=["undelivered", "reconcile", "resend", "mark-delivered"])
     orders.add_argument("serials", nargs="*", help="order serial numbers (resend, mark-delivered)")
     orders.add_argument("--state", default=DEFAULT_STATE)
+    orders.add_argument("--shop", help="the shop's key when --state is postgresql://...")
     orders.add_argument(
         "--force", action="store_true", help="resend: uncertain orders too (may duplicate)"
     )
@@ -86,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     monitoring.add_argument("action", choices=("install", "status", "uninstall"))
     monitoring.add_argument("--dry-run", action="store_true", help="show the calls, make none")
+    _add_shops_parser(commands)
     return parser
 
 
@@ -127,7 +134,7 @@ def _progress(enabled: bool) -> Progress | None:
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
     if args.stream == "offer" and not args.feed:
         raise ValidationError("sync offer needs --feed (a path or URL of full.xml)", field="feed")
-    with Integration.from_env(state=args.state) as integration:
+    with Integration.from_env(state=state_for(args.state, args.shop)) as integration:
         runs: dict[str, Callable[..., SyncReport]] = {
             "offer": lambda **kw: integration.sync_offer(
                 args.feed, categories=args.categories, **kw
@@ -187,7 +194,7 @@ def _monitoring_code(_: argparse.Namespace, out: TextIO) -> int:
 def _orders(args: argparse.Namespace, out: TextIO) -> int:
     if args.action in ("resend", "mark-delivered") and not args.serials:
         raise ValidationError(f"orders {args.action} needs order serial numbers", field="serials")
-    with Integration.from_env(state=args.state) as integration:
+    with Integration.from_env(state=state_for(args.state, args.shop)) as integration:
         if args.action == "undelivered":
             rows = integration.undelivered()
             for row in rows:
@@ -233,6 +240,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "monitoring-code": _monitoring_code,
     "orders": _orders,
     "monitoring": _monitoring,
+    "shops": run_shops,
 }
 
 

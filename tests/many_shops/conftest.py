@@ -71,7 +71,7 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
     os.environ.update(env)
     log = tmp / "worker.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [
                 sys.executable, "-m", "celery", "-A", "tests.many_shops.worker_app", "worker",
                 "--pool", "prefork", "--concurrency", "2", "--loglevel", "INFO",

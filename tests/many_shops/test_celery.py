@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -75,9 +76,7 @@ def test_overlapping_fan_outs_never_run_a_shop_twice_at_once(
         )
         for seed in range(4)
     }
-    write_registry(
-        worker.registry, {k: shop_table(b, page_size=10) for k, b in boxes.items()}
-    )
+    write_registry(worker.registry, {k: shop_table(b, page_size=10) for k, b in boxes.items()})
     first: list[Any] = []
     second: list[Any] = []
     for key in boxes:  # both fan-outs interleaved: each shop is asked for twice at once
@@ -90,7 +89,7 @@ def test_overlapping_fan_outs_never_run_a_shop_twice_at_once(
     for key, box in boxes.items():
         runs = sorted(_interval(r) for r in done if r["shop"] == key and r["status"] == "ok")
         assert runs, key
-        for (_, end), (start, _) in zip(runs, runs[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(runs):
             assert start >= end, f"{key} ran twice at once"
         assert mismatches(box) == [], key
         assert duplicated(box) == set(), key
