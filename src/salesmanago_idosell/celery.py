@@ -22,7 +22,8 @@ How they behave:
   ``{"status": "skipped", "reason": "already running: ..."}`` — a success, not retried, so
   overlapping schedules cannot build a retry storm, and no worker waits on a busy shop;
 * **retries with back-off** for transient errors (no answer, 429/5xx after the transport's
-  own retries, a state-database connection problem): exponential, jittered, capped;
+  own retries — raised, or recorded in the run's report — and a lost state-database
+  connection): exponential, jittered, capped; the last attempt returns its report;
 * **JSON results**: ``{"shop", "task", "status": "ok" | "problems" | "skipped", "report",
   "worker"}`` (``worker``: host and pid that ran it; ``reason`` instead of ``report`` for a
   skip) with :meth:`SyncReport.to_dict <salesmanago_idosell.sync.report.SyncReport.to_dict>`.
@@ -33,6 +34,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -41,12 +43,14 @@ from typing import Any
 from .errors import (
     JobTimeoutError,
     RateLimitError,
+    SalesmanagoIdosellError,
     ServerError,
     SyncInProgressError,
     TransportError,
     ValidationError,
 )
 from .shops import ShopConfig, ShopRegistry
+from .sync.report import SyncReport
 
 try:
     from celery import Celery, Task
@@ -57,7 +61,14 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
         "pip install 'salesmanago-idosell[celery]'"
     ) from exc
 
-__all__ = ["TASKS", "ShopTasks", "beat_schedule", "register"]
+__all__ = [
+    "TASKS",
+    "ShopTasks",
+    "TransientRunError",
+    "beat_schedule",
+    "register",
+    "transient_failure",
+]
 
 logger = logging.getLogger("salesmanago_idosell.celery")
 
@@ -87,6 +98,44 @@ def _transient() -> tuple[type[BaseException], ...]:
 #: Errors retried with back-off (anything else fails the task at once).
 TRANSIENT = _transient()
 
+#: Names of the transient errors a run records in its report instead of raising them.
+_TRANSIENT_NAMES = re.compile(
+    r"\b(TransportError|APITimeoutError|ServerError|RateLimitError|JobTimeoutError)\b"
+)
+
+
+def transient_failure(report: SyncReport) -> str | None:
+    """Why a finished run is worth retrying: a transient error cut a stream short.
+
+    A run does not raise for an unreachable shop or a 5xx that outlasted the transport's
+    retries: the stream stops at its last checkpoint and the report says why (``errors``,
+    ``streams[...].failed`` by error class). Those are retried; refusals are not.
+    """
+    for error in report.errors:
+        if _TRANSIENT_NAMES.search(error):
+            return error
+    for stream in report.streams.values():
+        for reason in stream.failed:
+            if _TRANSIENT_NAMES.fullmatch(reason):
+                return f"{stream.name}: {reason}"
+    return None
+
+
+class TransientRunError(SalesmanagoIdosellError):
+    """A run ended early on a transient error (the task is retried).
+
+    Attributes:
+        shop: the shop key.
+        reason: the report's error that made it transient.
+    """
+
+    def __init__(self, message: str, *, shop: str, reason: str) -> None:
+        super().__init__(message)
+        self.shop = shop
+        self.reason = reason
+
+
+_RETRIED: tuple[type[BaseException], ...] = (*TRANSIENT, TransientRunError)
 RegistrySource = ShopRegistry | str | Path | Callable[[], ShopRegistry]
 
 
@@ -121,6 +170,7 @@ class ShopTasks:
         max_retries: int,
         backoff_max: float,
         environ: Mapping[str, str] | None,
+        backoff_base: float = 5.0,
     ) -> None:
         self.app = app
         self.registry = registry
@@ -128,14 +178,19 @@ class ShopTasks:
         self.lease_ttl = lease_ttl
         self.max_retries = max_retries
         self.backoff_max = backoff_max
+        self.backoff_base = backoff_base
         self.environ = environ
         self.tasks: dict[str, Task] = {}
 
     def __repr__(self) -> str:
         return f"ShopTasks(app={self.app.main!r}, tasks={sorted(self.tasks)})"
 
-    def run(self, name: str, key: str) -> dict[str, Any]:
-        """Run one task body in this process (what the worker does); returns the result."""
+    def run(self, name: str, key: str, *, attempt: int = 1, last: bool = True) -> dict[str, Any]:
+        """Run one task body in this process (what the worker does); returns the result.
+
+        Raises:
+            TransientRunError: unless ``last``, when the run ended on a transient error.
+        """
         shop: ShopConfig = self.registry()[key]
         integration = shop.integration(self.state, environ=self.environ, lease_ttl=self.lease_ttl)
         try:
@@ -157,14 +212,21 @@ class ShopTasks:
                 "task": name,
                 "status": "skipped",
                 "reason": f"already running: {exc.holder}",
+                "attempts": attempt,
                 "worker": _worker(),
             }
         finally:
             integration.close()
+        transient = transient_failure(report)
+        if transient is not None and not last:
+            raise TransientRunError(
+                f"shop {key!r}: {name} ended early: {transient}", shop=key, reason=transient
+            )
         return {
             "shop": key,
             "task": name,
             "status": "ok" if report.ok else "problems",
+            "attempts": attempt,
             "report": report.to_dict(),
             "worker": _worker(),
         }
@@ -189,8 +251,8 @@ class ShopTasks:
         return [self.tasks[task].apply_async((k,), **options) for k in keys]
 
     def backoff(self, retries: int) -> float:
-        """Seconds before retry ``retries + 1``: exponential from 5 s, capped, full jitter."""
-        ceiling = min(self.backoff_max, 5.0 * 2**retries)
+        """Seconds before retry ``retries + 1``: doubling from ``backoff_base``, capped."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2**retries)
         return random.uniform(ceiling / 2, ceiling)
 
 
@@ -201,6 +263,7 @@ def register(
     state: str | Path,
     lease_ttl: float = 120.0,
     max_retries: int = 5,
+    backoff_base: float = 5.0,
     backoff_max: float = 600.0,
     environ: Mapping[str, str] | None = None,
 ) -> ShopTasks:
@@ -214,7 +277,10 @@ def register(
             on more than one machine) or a SQLite path with ``{shop}`` / a directory.
         lease_ttl: seconds a shop's run lease lasts unless renewed (renewed after every page):
             how long a worker killed on another host blocks its shop.
-        max_retries: retries of a task failing with a transient error.
+        max_retries: retries of a task ended by a transient error (raised, or recorded in
+            its report: see :func:`transient_failure`); the last attempt returns its report.
+        backoff_base: seconds before the first retry (doubling, jittered between half and
+            all of it).
         backoff_max: the cap of the retry back-off, in seconds.
         environ: where secrets' variables are read (default: the worker's environment).
 
@@ -229,15 +295,17 @@ def register(
         max_retries=max_retries,
         backoff_max=backoff_max,
         environ=environ,
+        backoff_base=backoff_base,
     )
 
     def make(name: str) -> Task:
         def body(self: Task, shop: str) -> dict[str, Any]:
+            retries = int(self.request.retries)
+            last = retries >= shops.max_retries
             try:
-                return shops.run(name, shop)
-            except TRANSIENT as exc:
-                retries = int(self.request.retries)
-                if retries >= shops.max_retries:
+                return shops.run(name, shop, attempt=retries + 1, last=last)
+            except _RETRIED as exc:
+                if last:
                     raise
                 delay = shops.backoff(retries)
                 logger.warning(

@@ -143,3 +143,37 @@ def test_worker_killed_mid_order_sync_is_redelivered_and_exact(
     assert duplicated(box) <= listed
     assert worker.process.poll() is None  # the worker replaced its killed process
     assert _lease_pid(url, key)[0] is None  # the redelivered run released the lease
+
+
+def test_a_transient_failure_is_retried_with_back_off(worker: Worker, stack: ExitStack) -> None:
+    down = Faults(error_rate=1.0, error_statuses=(503,))
+    box = stack.enter_context(
+        Sandbox(3, customers=20, subscribers=5, orders=20, products=3, idosell_faults=down)
+    )
+    key = unique("flaky")
+    write_registry(worker.registry, {key: shop_table(box)})
+    (handle,) = worker.shops.enqueue("sync_changes", [key])
+    deadline = time.monotonic() + 60
+    while handle.state != "RETRY" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert handle.state == "RETRY"  # the run reported 503s: the task waits for its retry
+    assert not box.salesmanago.contacts
+    box.idosell.set_faults(None)  # the shop is back
+    result = handle.get(timeout=120)
+    assert (result["status"], result["attempts"]) == ("ok", 2)
+    assert mismatches(box) == []
+
+
+def test_a_shop_that_stays_down_ends_with_its_report_after_the_retries(
+    worker: Worker, stack: ExitStack
+) -> None:
+    down = Faults(error_rate=1.0, error_statuses=(503,))
+    box = stack.enter_context(
+        Sandbox(4, customers=5, subscribers=2, orders=5, products=3, idosell_faults=down)
+    )
+    key = unique("down")
+    write_registry(worker.registry, {key: shop_table(box)})
+    (handle,) = worker.shops.enqueue("export_subscribers", [key])
+    result = handle.get(timeout=120)
+    assert (result["status"], result["attempts"]) == ("problems", 3)  # max_retries=2
+    assert any("ServerError" in e for e in result["report"]["errors"])

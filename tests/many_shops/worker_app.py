@@ -31,4 +31,6 @@ shops = register(
     registry=os.environ["SMIDO_TEST_REGISTRY"],
     state=os.environ["SMIDO_TEST_POSTGRES_URL"],
     lease_ttl=float(os.environ.get("SMIDO_TEST_LEASE_TTL", "30")),
+    backoff_base=1.0,  # seconds before the first retry (5 s by default)
+    max_retries=2,
 )
