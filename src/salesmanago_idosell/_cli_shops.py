@@ -13,7 +13,7 @@ from .integration import Integration
 from .shops import ShopConfig, ShopRegistry, open_state
 from .sync.delivery import UNSETTLED
 from .sync.orders import ORDERS_KEY
-from .sync.state import StateStore
+from .sync.state import SQLiteStateStore, StateStore
 
 __all__ = ["add_parser", "run_shops", "state_for"]
 
@@ -56,6 +56,11 @@ def state_for(value: str, key: str | None) -> StateStore | str:
 def _list(registry: ShopRegistry, state: str, out: TextIO) -> int:
     for shop in registry:
         store = open_state(state, shop.key)
+        if isinstance(store, SQLiteStateStore) and not store.path.exists():
+            print(
+                f"{shop.key}\t{shop.settings.get('idosell_shop_url', '?')}\tnever synced", file=out
+            )
+            continue
         try:
             unsettled = len(store.deliveries(ORDERS_KEY, states=UNSETTLED))
             lease = getattr(store, "lease", None)

@@ -44,6 +44,10 @@ def test_sync_changes_all_with_a_directory_of_sqlite_files(
     boxes: dict[str, Sandbox], tmp_path: Path
 ) -> None:
     state = f"{tmp_path / 'states'}/"
+    code, text = run(["shops", "list", "--state", state])
+    assert code == 0
+    assert text.count("\tnever synced") == 3
+    assert not (tmp_path / "states").exists()  # listing creates nothing
     code, text = run(["shops", "sync-changes", "--all", "--state", state])
     assert code == 0, text
     assert "3 shops: 3 ok, 0 with problems, 0 failed, 0 skipped" in text
@@ -84,6 +88,24 @@ def test_shops_commands_refuse_unclear_requests(
     assert "needs shop keys or --all" in capsys.readouterr().err
     assert run(["shops", "sync-changes", "no-such-shop"])[0] == 2
     assert "no shop 'no-such-shop'" in capsys.readouterr().err
+
+
+def test_integration_refuses_a_database_url_without_a_shop_key() -> None:
+    from salesmanago_idosell.errors import ValidationError
+    from salesmanago_idosell.integration import Integration
+
+    with pytest.raises(ValidationError, match=r"PostgresStateStore\(url, shop=KEY\)"):
+        Integration.from_env(
+            {
+                "SALESMANAGO_CLIENT_ID": "c",
+                "SALESMANAGO_API_SECRET": "s",
+                "SALESMANAGO_OWNER": "o@example.pl",
+                "SALESMANAGO_ENDPOINT": "app3.salesmanago.pl",
+                "IDOSELL_SHOP_URL": "shop.example.pl",
+                "IDOSELL_API_KEY": "k",
+            },
+            state="postgresql://u@127.0.0.1:1/x",
+        )
 
 
 def test_single_shop_commands_need_a_key_for_a_database(
