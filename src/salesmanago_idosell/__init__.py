@@ -39,6 +39,7 @@ from .idosell import IdosellClient
 from .integration import Integration
 from .mapping import ConsentMode
 from .salesmanago import SalesmanagoClient
+from .shops import ShopConfig, ShopRegistry
 from .sync import MemoryStateStore, SQLiteStateStore, StateStore, SyncReport
 
 __all__ = [
@@ -69,6 +70,8 @@ __all__ = [
     "SalesmanagoIdosellError",
     "SalesmanagoV3APIError",
     "ServerError",
+    "ShopConfig",
+    "ShopRegistry",
     "StateStore",
     "SyncReport",
     "TransportError",
