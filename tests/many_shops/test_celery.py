@@ -10,10 +10,12 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from salesmanago_idosell.errors import ValidationError
 from salesmanago_idosell.sync.delivery import DeliveryState
 from salesmanago_idosell.testing import Faults, Sandbox
 
@@ -177,3 +179,28 @@ def test_a_shop_that_stays_down_ends_with_its_report_after_the_retries(
     result = handle.get(timeout=120)
     assert (result["status"], result["attempts"]) == ("problems", 3)  # max_retries=2
     assert any("ServerError" in e for e in result["report"]["errors"])
+
+
+def test_offer_sync_task_fills_the_catalog(
+    worker: Worker, stack: ExitStack, tmp_path: Path
+) -> None:
+    box = stack.enter_context(Sandbox(5, customers=5, subscribers=2, orders=5, products=30))
+    full, categories = box.write_feeds(tmp_path)
+    key, bare = unique("offer"), unique("nofeed")
+    table = shop_table(
+        box,
+        salesmanago_api_v3_key_env="SANDBOX_SM_V3_KEY",
+        salesmanago_v3_endpoint=box.salesmanago.url,
+    )
+    write_registry(
+        worker.registry,
+        {key: {**table, "offer_feed": str(full), "offer_categories": str(categories)}, bare: table},
+    )
+    with_feed, without = worker.shops.enqueue("sync_offer", [key, bare])
+    result = with_feed.get(timeout=120)
+    assert result["status"] == "ok", result
+    stored = {p for c in box.salesmanago.catalogs.values() for p in c.products}
+    assert stored == {str(p.id) for p in box.shop.products}
+    with pytest.raises(ValidationError, match="has no offer_feed setting"):
+        without.get(timeout=60)  # a configuration error: raised at once, not retried
+    assert without.state == "FAILURE"
