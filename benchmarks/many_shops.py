@@ -187,6 +187,7 @@ def run_worker(setup: Setup, tmp: Path, processes: int) -> Result:
     registry = Path(os.environ["SMIDO_BENCH_REGISTRY"])
     registry.write_text("")
     env = _env(setup, registry, queue)
+    _, children_before = _cpu()
     log = open(tmp / f"worker{processes}.log", "wb")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "celery", "-A", "benchmarks.many_shops", "worker", "--pool",
@@ -217,8 +218,8 @@ def run_worker(setup: Setup, tmp: Path, processes: int) -> Result:
         worker.terminate()
         worker.wait(60)
         log.close()
-    _, children = _cpu()
-    return Result(f"Celery worker, {processes} process(es)", seconds, exact, children, fakes)
+    worker_cpu = _cpu()[1] - children_before  # the worker and its processes, reaped
+    return Result(f"Celery worker, {processes} process(es)", seconds, exact, worker_cpu, fakes)
 
 
 def main(argv: list[str] | None = None) -> int:
