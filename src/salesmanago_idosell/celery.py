@@ -326,6 +326,7 @@ def register(
             acks_late=True,
             reject_on_worker_lost=True,
             max_retries=None,  # counted by the body, which re-raises after max_retries
+            shared=False,  # on this app only, not on every app the process creates
         )(body)
         return task
 
@@ -337,7 +338,7 @@ def register(
         return {"task": task, "enqueued": len(results), "ids": [r.id for r in results]}
 
     fan_out.__doc__ = "Enqueue one ``task`` per shop of the registry (for beat)."
-    shops.tasks["fan_out"] = app.task(name=f"{PREFIX}.fan_out")(fan_out)
+    shops.tasks["fan_out"] = app.task(name=f"{PREFIX}.fan_out", shared=False)(fan_out)
     return shops
 
 

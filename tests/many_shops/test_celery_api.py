@@ -50,6 +50,8 @@ def test_register_adds_every_task_with_late_acknowledgement(tmp_path: Path) -> N
         assert task.acks_late
         assert task.reject_on_worker_lost
     assert "salesmanago_idosell.fan_out" in app.tasks
+    other = celery.Celery("another", broker="memory://")
+    assert "salesmanago_idosell.sync_changes" not in other.tasks  # registered on `app` only
     with pytest.raises(ValidationError, match="unknown task"):
         shops.enqueue("sync_all")
     with pytest.raises(ValidationError, match="no shop 'b'"):
