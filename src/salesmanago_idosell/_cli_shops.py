@@ -6,7 +6,7 @@ Kept apart from :mod:`salesmanago_idosell.cli`, which only adds the parser and d
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import Any, TextIO
 
 from .errors import SalesmanagoIdosellError, SyncInProgressError, ValidationError
 from .integration import Integration
@@ -17,8 +17,12 @@ from .sync.state import SQLiteStateStore, StateStore
 
 __all__ = ["add_parser", "run_shops", "state_for"]
 
-#: Exit code when another run holds the state's lease (as in ``cli``).
-EXIT_IN_PROGRESS = 3
+
+def _codes() -> tuple[int, Any]:
+    """The CLI's code for a held lease and its error -> code function, if it has one."""
+    from . import cli  # noqa: PLC0415 - cli imports this module
+
+    return cli.EXIT_IN_PROGRESS, getattr(cli, "exit_code", None)
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,15 +82,17 @@ def _list(registry: ShopRegistry, state: str, out: TextIO) -> int:
 
 
 def _sync_one(shop: ShopConfig, state: str, wait: float, out: TextIO) -> int:
+    in_progress, exit_code = _codes()
     integration: Integration = shop.integration(state)
     try:
         report = integration.sync_changes(wait=wait)
     except SyncInProgressError as exc:
         print(f"{shop.key}: skipped: already running: {exc.holder}", file=out)
-        return EXIT_IN_PROGRESS
+        return int(in_progress)
     except SalesmanagoIdosellError as exc:
         print(f"{shop.key}: error: {exc}", file=out)
-        return 2
+        code = exit_code(exc) if callable(exit_code) else None
+        return int(code or 2)
     finally:
         integration.close()
     print(f"{shop.key}: {report}", file=out)
@@ -94,21 +100,25 @@ def _sync_one(shop: ShopConfig, state: str, wait: float, out: TextIO) -> int:
 
 
 def run_shops(args: argparse.Namespace, out: TextIO) -> int:
-    """Run ``shops``; exit code: 2 a shop failed, else 1 problems, else 3 skipped, else 0."""
+    """Run ``shops``; the exit code is the worst shop's: an error's code (2 and up), else 1
+    (problems), else the "already running" code, else 0."""
     registry = ShopRegistry.load(args.registry)
     if args.action == "list":
         return _list(registry, args.state, out)
     if args.all == bool(args.keys):
         raise ValidationError("shops sync-changes needs shop keys or --all", field="keys")
     chosen = list(registry) if args.all else [registry[k] for k in args.keys]
+    in_progress, _ = _codes()
     codes = [_sync_one(shop, args.state, args.wait, out) for shop in chosen]
-    summary = {c: codes.count(c) for c in (0, 1, 2, EXIT_IN_PROGRESS)}
+    failed = [c for c in codes if c not in (0, 1, in_progress)]
     print(
-        f"{len(chosen)} shops: {summary[0]} ok, {summary[1]} with problems, "
-        f"{summary[2]} failed, {summary[EXIT_IN_PROGRESS]} skipped (already running)",
+        f"{len(chosen)} shops: {codes.count(0)} ok, {codes.count(1)} with problems, "
+        f"{len(failed)} failed, {codes.count(in_progress)} skipped (already running)",
         file=out,
     )
-    for code in (2, 1, EXIT_IN_PROGRESS):
+    if failed:
+        return max(failed)
+    for code in (1, in_progress):
         if code in codes:
-            return code
+            return int(code)
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from salesmanago_idosell.cli import main
+from salesmanago_idosell.cli import EXIT_IN_PROGRESS, main
 from salesmanago_idosell.sync.delivery import LeaseHolder, utcnow
 from salesmanago_idosell.testing import Sandbox
 
@@ -70,7 +70,7 @@ def test_sync_changes_on_postgres_skips_a_busy_shop(boxes: dict[str, Sandbox]) -
     other = LeaseHolder(host="worker-7.invalid", pid=42, started_at=utcnow(), token="x")
     PostgresStateStore(url, shop=busy).acquire_lease(other, ttl=60)
     code, text = run(["shops", "sync-changes", *boxes, "--state", url])
-    assert code == 3, text
+    assert code == EXIT_IN_PROGRESS, text
     assert f"{busy}: skipped: already running: worker-7.invalid pid 42" in text
     assert "3 shops: 2 ok, 0 with problems, 0 failed, 1 skipped" in text
     for key in free:
