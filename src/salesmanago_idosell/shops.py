@@ -183,6 +183,7 @@ class ShopConfig:
                 api_version=config.idosell_api_version,
                 timezone=config.timezone,
                 rate_limit=limiter,
+                **{k: options[k] for k in ("sleep", "clock") if k in options},
             )
         return Integration(config, state=open_state(state, self.key), **options)
 
