@@ -17,7 +17,8 @@ How they behave:
 
 * **late acknowledgement** (``acks_late``, ``reject_on_worker_lost``): a worker killed in the
   middle of a shop sends the message back to the queue and another worker resumes the shop
-  from its last checkpoint (orders left ``pending`` are reconciled, never blindly re-sent);
+  from its last checkpoint (orders left ``pending`` are reconciled, never blindly re-sent),
+  after ``redelivery_delay`` seconds so that the dead attempt's last request has landed;
 * **one run per shop**: a shop whose run lease is held elsewhere ends at once with
   ``{"status": "skipped", "reason": "already running: ..."}`` — a success, not retried, so
   overlapping schedules cannot build a retry storm, and no worker waits on a busy shop;
@@ -171,6 +172,7 @@ class ShopTasks:
         backoff_max: float,
         environ: Mapping[str, str] | None,
         backoff_base: float = 5.0,
+        redelivery_delay: float = 60.0,
     ) -> None:
         self.app = app
         self.registry = registry
@@ -179,6 +181,7 @@ class ShopTasks:
         self.max_retries = max_retries
         self.backoff_max = backoff_max
         self.backoff_base = backoff_base
+        self.redelivery_delay = redelivery_delay
         self.environ = environ
         self.tasks: dict[str, Task] = {}
 
@@ -265,6 +268,7 @@ def register(
     max_retries: int = 5,
     backoff_base: float = 5.0,
     backoff_max: float = 600.0,
+    redelivery_delay: float = 60.0,
     environ: Mapping[str, str] | None = None,
 ) -> ShopTasks:
     """Register the SDK's tasks on ``app``.
@@ -282,6 +286,10 @@ def register(
         backoff_base: seconds before the first retry (doubling, jittered between half and
             all of it).
         backoff_max: the cap of the retry back-off, in seconds.
+        redelivery_delay: seconds a task redelivered after its worker died waits (as a
+            retry, holding no worker) before it resumes the shop: the dead attempt's last
+            SALESmanago request may still be processed, and reconciling before it lands
+            would send its orders again.
         environ: where secrets' variables are read (default: the worker's environment).
 
     Returns:
@@ -296,12 +304,24 @@ def register(
         backoff_max=backoff_max,
         environ=environ,
         backoff_base=backoff_base,
+        redelivery_delay=redelivery_delay,
     )
 
     def make(name: str) -> Task:
         def body(self: Task, shop: str) -> dict[str, Any]:
             retries = int(self.request.retries)
-            last = retries >= shops.max_retries
+            redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+            if redelivered and retries == 0 and shops.redelivery_delay > 0:
+                # the attempt that had this message died mid-run: its last request may still
+                # be processed by SALESmanago; reconciling now could miss it and send again
+                logger.warning(
+                    "shop %s: %s was redelivered (a worker died); resuming in %.0f s",
+                    shop,
+                    name,
+                    shops.redelivery_delay,
+                )
+                raise self.retry(countdown=shops.redelivery_delay)
+            last = retries >= shops.max_retries + (1 if redelivered else 0)
             try:
                 return shops.run(name, shop, attempt=retries + 1, last=last)
             except _RETRIED as exc:

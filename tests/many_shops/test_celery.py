@@ -137,6 +137,8 @@ def test_worker_killed_mid_order_sync_is_redelivered_and_exact(
     result = handle.get(timeout=180)
     assert result["status"] == "ok", result
     assert result["report"]["streams"]["orders"]["sent"] > 0
+    # the redelivered message waited (a retry) before resuming the shop
+    assert result["attempts"] == 2
     from salesmanago_idosell.sync.postgres import PostgresStateStore
 
     store = PostgresStateStore(url, shop=key)

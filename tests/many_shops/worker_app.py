@@ -33,4 +33,5 @@ shops = register(
     lease_ttl=float(os.environ.get("SMIDO_TEST_LEASE_TTL", "30")),
     backoff_base=1.0,  # seconds before the first retry (5 s by default)
     max_retries=2,
+    redelivery_delay=2.0,  # > the fake SALESmanago's 0.15 s answer time in the kill test
 )
