@@ -47,6 +47,7 @@ from .idosell import IdosellClient
 from .integration import Integration
 from .mapping import ConsentMode, ConsentSync
 from .salesmanago import SalesmanagoClient
+from .shops import ShopConfig, ShopRegistry
 from .sync import (
     Delivery,
     DeliveryState,
@@ -90,6 +91,8 @@ __all__ = [
     "SalesmanagoIdosellError",
     "SalesmanagoV3APIError",
     "ServerError",
+    "ShopConfig",
+    "ShopRegistry",
     "StateMismatchError",
     "StateStore",
     "SyncInProgressError",

@@ -145,11 +145,15 @@ DEFAULT_RETRY = RetryPolicy()
 
 @runtime_checkable
 class Limiter(Protocol):
-    """What a transport asks before each HTTP attempt (pluggable: any object with
-    ``acquire()``; e.g. a limiter shared across processes through a database)."""
+    """Anything that spaces requests: ``acquire()`` blocks until the next request may start.
+
+    :class:`RateLimiter` spaces the calls of one client; a shared limiter (for example
+    :class:`~salesmanago_idosell.sync.postgres.PostgresRateLimiter`) spaces the calls of
+    every worker that touches one shop. Pass one as a client's ``rate_limit``.
+    """
 
     def acquire(self) -> None:
-        """Block until the next call may start."""
+        """Block until the next request may start."""
 
 
 class RateLimiter:

@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "USER_AGENT",
     "HTTPResponse",
+    "Limiter",
     "RateLimiter",
     "RetryPolicy",
     "Timeout",
@@ -127,7 +128,8 @@ class Transport:
         headers: headers sent with every request (e.g. an API key).
         timeout: default timeouts; a number, a ``(connect, read)`` pair or :class:`Timeout`.
         retry: the :class:`RetryPolicy`.
-        rate_limit: maximum requests per second, or ``None`` for no limit.
+        rate_limit: maximum requests per second, a shared :class:`Limiter` (one budget for
+            many workers), or ``None`` for no limit.
         limiter: a :class:`~._policy.Limiter` to use instead of a limiter of its own (shared
             by every client of one shop: see :func:`~._policy.shared_limiter`).
         secrets: secret strings to scrub from logs and exception texts.
@@ -145,7 +147,7 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         timeout: float | Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
-        rate_limit: float | None = None,
+        rate_limit: float | Limiter | None = None,
         limiter: Limiter | None = None,
         secrets: Iterable[str] = (),
         session: requests.Session | None = None,
@@ -161,9 +163,13 @@ class Transport:
         self.clock = clock
         self.wallclock = wallclock
         self.rng = rng if rng is not None else random.Random()
-        self.limiter: Limiter | None = limiter
         if limiter is None and rate_limit is not None:
-            self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+            limiter = (
+                RateLimiter(rate_limit, clock=clock, sleep=sleep)
+                if isinstance(rate_limit, int | float)
+                else rate_limit
+            )
+        self.limiter: Limiter | None = limiter
         self._secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
         #: HTTP attempts made by this transport (every retry counts), for reports.
         self.request_count = 0

@@ -7,6 +7,8 @@ Commands:
     callback-urls U  the opt-in / opt-out URLs to paste into SALESmanago
     monitoring-code  the SALESmanago monitoring snippet for the shop's pages
     orders ACTION    undelivered | reconcile | resend SERIAL... | mark-delivered SERIAL...
+    shops ACTION     list | sync-changes KEY... / --all: many shops from a registry
+                     (--registry shops.toml, --state postgresql://... or a directory)
     monitoring ACT   install | status | uninstall the monitoring code in the shop (Admin API)
 
 Options of every command: ``-v`` (INFO; ``-vv`` DEBUG) or ``--log-level LEVEL`` send the
@@ -33,6 +35,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from ._cli_shops import add_parser as _add_shops_parser
+from ._cli_shops import run_shops, state_for
 from ._transport import Transport
 from ._version import __version__
 from .callbacks import CallbackKind, callback_url
@@ -58,6 +62,7 @@ from .mapping import ConsentMode
 from .sync.engine import Progress
 from .sync.progress import TqdmProgress
 from .sync.report import SyncReport
+from .sync.state import StateStore
 from .tracking import monitoring_code
 
 __all__ = ["EXIT_CODES", "exit_code", "main"]
@@ -177,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--wait", type=_seconds, default=0.0, help="seconds to wait for another run (default 0)"
     )
+    sync.add_argument("--shop", help="the shop's key when --state is postgresql://...")
     sync.add_argument("--feed", help="offer: the IOF full.xml (path or URL)")
     sync.add_argument("--categories", help="offer: the IOF categories.xml (path or URL)")
     feed = _add_command(commands, "feed", "IOF feed tools")
@@ -193,6 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     orders.add_argument(
         "--state", help="the state file (default: the one `sync` uses for this shop and account)"
     )
+    orders.add_argument("--shop", help="the shop's key when --state is postgresql://...")
     orders.add_argument(
         "--force", action="store_true", help="resend: uncertain orders too (may duplicate)"
     )
@@ -204,6 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     monitoring.add_argument("action", choices=("install", "status", "uninstall"))
     monitoring.add_argument("--dry-run", action="store_true", help="show the calls, make none")
+    _add_shops_parser(commands)
     return parser
 
 
@@ -260,13 +268,25 @@ def _state_path(args: argparse.Namespace, config: IntegrationConfig) -> Path:
     return Path(args.state) if args.state else default_state_path(config)
 
 
+def _state(args: argparse.Namespace, config: IntegrationConfig) -> StateStore | Path:
+    """``--state``: a PostgreSQL URL (with ``--shop``), a file, or the per-user default
+    file (created and printed on stderr at the start of every run)."""
+    if args.state and args.state.startswith(("postgresql://", "postgres://")):
+        store = state_for(args.state, args.shop)
+        assert not isinstance(store, str)  # noqa: S101 - a URL gives a store
+        print(f"state: {store!r}", file=sys.stderr)
+        return store
+    path = _state_path(args, config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"state: {path}", file=sys.stderr)
+    return path
+
+
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
     if args.stream == "offer" and not args.feed:
         raise ValidationError("sync offer needs --feed (a path or URL of full.xml)", field="feed")
     config = IntegrationConfig.from_env()
-    state = _state_path(args, config)
-    state.parent.mkdir(parents=True, exist_ok=True)
-    print(f"state: {state}", file=sys.stderr)
+    state = _state(args, config)
     progress = _progress(args.progress)
     try:
         with Integration(config, state=state) as integration:
@@ -350,7 +370,7 @@ def _orders(args: argparse.Namespace, out: TextIO) -> int:
     if args.action in ("resend", "mark-delivered") and not args.serials:
         raise ValidationError(f"orders {args.action} needs order serial numbers", field="serials")
     config = IntegrationConfig.from_env()
-    with Integration(config, state=_state_path(args, config)) as integration:
+    with Integration(config, state=_state(args, config)) as integration:
         if args.action == "undelivered":
             rows = integration.undelivered()
             for row in rows:
@@ -400,6 +420,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "monitoring-code": _monitoring_code,
     "orders": _orders,
     "monitoring": _monitoring,
+    "shops": run_shops,
 }
 
 

@@ -71,6 +71,7 @@ ENVIRONMENT: Mapping[str, str] = {
     "event_batch_size": "SMIDO_EVENT_BATCH_SIZE",
     "page_size": "SMIDO_PAGE_SIZE",
     "read_overlap": "SMIDO_READ_OVERLAP",
+    "reconcile_settle": "SMIDO_RECONCILE_SETTLE",
     "timeout": "SMIDO_TIMEOUT",
     "retry": "SMIDO_RETRY",
     "callback_rate_limit": "SMIDO_CALLBACK_RATE_LIMIT",
@@ -298,6 +299,9 @@ class IntegrationConfig:
         read_overlap: seconds each incremental window reaches back before the previous
             run's start (600): records stamped just before a run ended (shop clock behind,
             late writes) are read again instead of being missed; re-reading is harmless.
+        reconcile_settle: seconds an order must have been uncertain before reconciliation
+            believes the export's "not stored" (300): a request of a run killed a moment
+            ago may still be processed by SALESmanago.
         timeout: every API call's :class:`Timeout` (connect 5 s, read 30 s, 300 s per call
             with retries); from the environment as ``"connect,read[,total]"`` seconds.
         retry: the :class:`RetryPolicy` of both clients (4 attempts); from the environment
@@ -349,6 +353,7 @@ class IntegrationConfig:
     product_batch_size: int = field(default=100, converter=int, validator=_batch(100))
     page_size: int = field(default=100, converter=int, validator=_batch(100))
     read_overlap: float = field(default=600.0, converter=float, validator=_not_negative)
+    reconcile_settle: float = field(default=300.0, converter=float, validator=_not_negative)
     timeout: Timeout = field(default=DEFAULT_TIMEOUT, converter=_timeout)
     retry: RetryPolicy = field(default=DEFAULT_RETRY, converter=_retry)
     callback_rate_limit: float = field(default=2.0, converter=float, validator=_positive)

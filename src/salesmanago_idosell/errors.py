@@ -94,7 +94,11 @@ def _scrub_value(value: Any, scrub: Callable[[str], str]) -> Any:
 
 
 class SalesmanagoIdosellError(Exception):
-    """Root of every exception raised by ``salesmanago_idosell``."""
+    """Root of every exception raised by ``salesmanago_idosell``.
+
+    Every subclass pickles with its attributes (keyword-only constructors included), so an
+    error crosses process boundaries intact (Celery results, multiprocessing).
+    """
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.args, dict(self.__dict__)))

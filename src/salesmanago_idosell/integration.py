@@ -73,6 +73,12 @@ logger = logging.getLogger("salesmanago_idosell")
 def _state(value: StateStore | str | Path | None) -> StateStore:
     if value is None:
         return MemoryStateStore()
+    if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+        raise ValidationError(
+            "a PostgreSQL state needs the shop's key: pass "
+            "PostgresStateStore(url, shop=KEY) (salesmanago_idosell.sync.postgres)",
+            field="state",
+        )
     if isinstance(value, str | Path):
         return SQLiteStateStore(value)
     return value

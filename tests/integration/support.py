@@ -32,6 +32,8 @@ def config_for(sandbox: Sandbox, **options: Any) -> IntegrationConfig:
         "idosell_api_key": shop.api_key,
         "location": "sandbox_shop",
         "opt_out_token": "s3cr3t-t0ken",
+        # the sandbox answers synchronously: nothing is left in flight to wait for
+        "reconcile_settle": 0,
     }
     settings.update(options)
     return IntegrationConfig(**settings)

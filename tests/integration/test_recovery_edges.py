@@ -257,3 +257,25 @@ def test_resend_refuses_what_is_not_a_serial_and_reports_unknown_ones() -> None:
             integration.resend(["abc", " 1", "-5"])
         report = integration.resend(["99999"])
         assert report.stream("orders").skipped["not re-sent: unknown order"] == 1
+
+
+def test_missing_is_believed_only_after_the_settle_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request of a run killed a moment ago may still be processed by SALESmanago: an
+    uncertain order the export does not show yet is not re-sent before ``reconcile_settle``."""
+    from datetime import timedelta
+
+    from salesmanago_idosell.sync import recovery
+
+    with sandbox(orders=10) as box:
+        state = MemoryStateStore()
+        uncertain_orders(box, state)
+        waiting = orders(box, state, reconcile_settle=300)
+        report = waiting.reconcile()
+        assert box.salesmanago.events == {}
+        assert report.stream("orders").reconciled == 0
+        assert all("in flight" in (r.last_error or "") for r in waiting.undelivered())
+        later = utcnow() + timedelta(seconds=301)
+        monkeypatch.setattr(recovery, "utcnow", lambda: later)
+        waiting.reconcile()
+        assert set(per_order(box)) == set(purchases(box.shop))
+        assert max(per_order(box).values()) == 1

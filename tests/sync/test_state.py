@@ -25,16 +25,22 @@ from salesmanago_idosell.sync.delivery import (
 )
 from salesmanago_idosell.sync.state import MemoryStateStore, SQLiteStateStore, StateStore
 
+from ..services import postgres_url, unique
+
 SENT, UNCERTAIN, REFUSED = DeliveryState.SENT, DeliveryState.UNCERTAIN, DeliveryState.REFUSED
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
-    opened: StateStore = (
-        MemoryStateStore()
-        if request.param == "memory"
-        else SQLiteStateStore(tmp_path / "state.sqlite")
-    )
+    opened: StateStore
+    if request.param == "memory":
+        opened = MemoryStateStore()
+    elif request.param == "sqlite":
+        opened = SQLiteStateStore(tmp_path / "state.sqlite")
+    else:
+        from salesmanago_idosell.sync.postgres import PostgresStateStore
+
+        opened = PostgresStateStore(postgres_url(), shop=unique("suite"))
     yield opened
     opened.close()
 

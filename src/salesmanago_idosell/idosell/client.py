@@ -92,9 +92,11 @@ class IdosellClient:
             times and models hold aware datetimes in this zone.
         timeout: a number, a ``(connect, read)`` pair or a :class:`Timeout`.
         retry: the retry policy (reads and searches are retried on 429/5xx).
-        rate_limit: at most this many requests per second, or ``None``. The budget is the
-            shop's: every client of the same shop and ``lane`` in this process shares one
-            limiter (:func:`~salesmanago_idosell._policy.shared_limiter`), so two clients
+        rate_limit: at most this many requests per second, a shared
+            :class:`~salesmanago_idosell._policy.Limiter` (one budget for many workers, e.g.
+            across processes through the state database), or ``None``. A number is the
+            shop's budget: every client of the same shop and ``lane`` in this process shares
+            one limiter (:func:`~salesmanago_idosell._policy.shared_limiter`), so two clients
             together stay within it; the lowest limit asked counts.
         lane: the name of the budget within the shop (``"sync"``; the opt-in/opt-out
             callbacks use ``"callbacks"`` so that a running sync never delays them).
@@ -121,7 +123,7 @@ class IdosellClient:
         timezone: str | tzinfo = DEFAULT_TIMEZONE,
         timeout: float | Timeout | tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
-        rate_limit: float | None = None,
+        rate_limit: float | Limiter | None = None,
         lane: str = "sync",
         limiter: Limiter | None = None,
         strict: bool = False,
@@ -139,7 +141,9 @@ class IdosellClient:
         self._fast: Converter = make_idosell_converter(
             strict=strict, tz=self.timezone, detailed=False
         )
-        if limiter is None and rate_limit is not None:
+        if limiter is None and rate_limit is not None and not isinstance(rate_limit, int | float):
+            limiter = rate_limit  # a shared Limiter given as the rate limit
+        if limiter is None and isinstance(rate_limit, int | float):
             limiter = shared_limiter(
                 f"idosell {self.base_url} {lane}", rate_limit, clock=clock, sleep=sleep
             )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from datetime import timedelta
 from typing import Protocol
 
 import attrs
@@ -29,7 +30,7 @@ from ..errors import AuthenticationError, SalesmanagoIdosellError, SyncInProgres
 from ..idosell.models import Order
 from ..salesmanago.exports import EXPORT_MAX
 from .cursor import Cursor
-from .delivery import Delivery, DeliveryState, DeliveryUpdate
+from .delivery import Delivery, DeliveryState, DeliveryUpdate, utcnow
 from .engine import Run
 from .keys import serial_of, stored_in_export
 from .orders import MAX_ATTEMPTS, ORDERS_KEY, STREAM
@@ -60,6 +61,7 @@ def reconcile(
     poll_interval: float = 2.0,
     wait_timeout: float = 120.0,
     limit: int = 1000,
+    settle: float = 300.0,
 ) -> int:
     """Settle uncertain orders by what SALESmanago holds; returns how many were settled.
 
@@ -67,6 +69,10 @@ def reconcile(
         poll_interval, wait_timeout: how the export job is waited for (seconds).
         limit: at most this many uncertain orders per call (oldest first), so that a run
             with a long backlog still gets to its new orders; the rest waits for the next.
+        settle: seconds an order must have been uncertain before the export's "not stored"
+            is believed. A request of a run killed a moment ago may still be processed by
+            SALESmanago; judging it missing at once would send it twice. "Stored" is
+            believed at once.
     """
     uncertain = run.state.deliveries(ORDERS_KEY, states=[DeliveryState.UNCERTAIN])[:limit]
     uncertain = _with_contacts(run, uncertain)
@@ -75,6 +81,7 @@ def reconcile(
         if delivery.contact:
             by_email[delivery.contact.lower()].append(delivery)
     settled = 0
+    settled_before = utcnow() - timedelta(seconds=settle)
     for emails in chunked(sorted(by_email), EXPORT_MAX):
         run.keep_alive()
         try:
@@ -94,7 +101,11 @@ def reconcile(
                 reason = export.unreadable.get(email, "not in the export")
                 _keep_uncertain(run, by_email[email], f"reconciliation: {reason}")
                 continue
-            updates += [_reconciled(d, bool(stored)) for d, stored in known]
+            young = [d for d, stored in known if not stored and d.since > settled_before]
+            if young:
+                note = f"reconciliation: waiting {settle:.0f} s for requests still in flight"
+                _keep_uncertain(run, young, note)
+            updates += [_reconciled(d, bool(s)) for d, s in known if s or d not in young]
         run.state.record(ORDERS_KEY, updates)
         settled += len(updates)
         run.report.stream(STREAM).reconciled += len(updates)

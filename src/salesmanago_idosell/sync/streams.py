@@ -242,7 +242,12 @@ class Streams:
         if run.dry_run:
             return
         settle_interrupted(run)
-        reconcile(run, wait_timeout=self.reconcile_wait, limit=limit)
+        reconcile(
+            run,
+            wait_timeout=self.reconcile_wait,
+            limit=limit,
+            settle=self.config.reconcile_settle,
+        )
         resend(run, self.lifecycle_sink())
         recover_follow_ups(run, self.lifecycle_sink())
 
