@@ -71,7 +71,7 @@ __all__ = [
     "transient_failure",
 ]
 
-logger = logging.getLogger("salesmanago_idosell.celery")
+logger = logging.getLogger("salesmanago_idosell")
 
 #: The per-shop tasks :func:`register` adds.
 TASKS = ("sync_changes", "export_customers", "export_subscribers", "sync_orders", "sync_offer")

@@ -131,6 +131,7 @@ def _sandbox_env(monkeypatch: pytest.MonkeyPatch, box: Any) -> None:
         "IDOSELL_API_KEY": shop.api_key,
         "SMIDO_CONSENT_MODE": "all",
         "SMIDO_IDOSELL_RATE_LIMIT": "1000",
+        "SMIDO_RECONCILE_SETTLE": "0",  # the sandbox answers synchronously
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -274,6 +274,8 @@ def test_cache_answers_until_it_expires(store: StateStore, monkeypatch: pytest.M
     assert store.cached("products", ["1"], max_age=60) == {"1": "11"}
     later = utcnow() + timedelta(seconds=120)
     monkeypatch.setattr("salesmanago_idosell.sync.state.utcnow", lambda: later)
+    if type(store).__name__ == "PostgresStateStore":  # the same clock in that module
+        monkeypatch.setattr("salesmanago_idosell.sync.postgres.utcnow", lambda: later)
     assert store.cached("products", ["1", "2"], max_age=60) == {}
     assert store.cached("products", ["1", "2"], max_age=600) == {"1": "11", "2": ""}
 
