@@ -83,8 +83,9 @@ def _list(registry: ShopRegistry, state: str, out: TextIO) -> int:
 
 def _sync_one(shop: ShopConfig, state: str, wait: float, out: TextIO) -> int:
     in_progress, exit_code = _codes()
-    integration: Integration = shop.integration(state)
-    try:
+    integration: Integration | None = None
+    try:  # a shop that cannot even be built (a missing secret) fails alone
+        integration = shop.integration(state)
         report = integration.sync_changes(wait=wait)
     except SyncInProgressError as exc:
         print(f"{shop.key}: skipped: already running: {exc.holder}", file=out)
@@ -94,7 +95,8 @@ def _sync_one(shop: ShopConfig, state: str, wait: float, out: TextIO) -> int:
         code = exit_code(exc) if callable(exit_code) else None
         return int(code or 2)
     finally:
-        integration.close()
+        if integration is not None:
+            integration.close()
     print(f"{shop.key}: {report}", file=out)
     return 0 if report.ok else 1
 

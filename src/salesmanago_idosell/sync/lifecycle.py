@@ -128,7 +128,9 @@ class LifecycleSink:
             other = next(k for k in _KINDS if k is not kind)
             if purchase in _UNSETTLED:
                 routes[order.serial_number] = "wait"
-            elif purchase in _DELIVERED and follow_up_key(order.serial_number, other) in known:
+            elif purchase in _DELIVERED and _taken(
+                known.get(follow_up_key(order.serial_number, other))
+            ):
                 routes[order.serial_number] = "done"
             elif purchase in _DELIVERED:
                 routes[order.serial_number] = "follow"
@@ -171,7 +173,14 @@ class LifecycleSink:
         # follow-ups' states (a crash in between re-reads the page: recorded states skip it)
         if not self.purchases.flush(run, None):
             return False  # the cursor stays: the page is read again by the next run
-        return self.follow_ups.flush(run, resume)
+        # never past an order whose PURCHASE's category tags still wait
+        return self.follow_ups.flush(run, self.purchases.held(resume))
+
+
+def _taken(state: DeliveryState | None) -> bool:
+    """The order's other follow-up was sent or may have been: this one is not sent too. A
+    refused one was certainly not stored, so it does not count."""
+    return state is not None and state is not DeliveryState.REFUSED
 
 
 def recover_follow_ups(run: Run, sink: LifecycleSink) -> int:

@@ -218,15 +218,20 @@ class OrderSink:
         go_on = True
         if batch:
             updates, go_on = self._send_events(run, batch)
-        cursor = resume if go_on else None
-        if cursor is not None and self._tags:  # not past an order whose tags still wait
-            cursor = self._before[min(batch_no for batch_no, _ in self._tags.values())]
+        cursor = self.held(resume) if go_on else None
         if cursor is not None:
             run.state.checkpoint(ORDERS_KEY, cursor.dump(), updates=updates)
             self._last = cursor
         elif updates:
             run.state.record(ORDERS_KEY, updates)
         return go_on
+
+    def held(self, resume: Cursor | None) -> Cursor | None:
+        """``resume``, held back to before the oldest order whose category tags still wait
+        (a checkpoint must never pass it: a crash would lose those tags)."""
+        if resume is None or not self._tags:
+            return resume
+        return self._before[min(batch_no for batch_no, _ in self._tags.values())]
 
     # -- which orders go -----------------------------------------------------------------
 

@@ -260,17 +260,21 @@ class Streams:
         cursor = self._cursor(ORDERS_KEY)
         if not cursor.in_progress:
             start = cursor.since if since is None else since
-            cursor = Cursor(page=None, since=start, until=self.now())
+            cursor = Cursor(page=None, since=start, until=self.now(), descending=True)
         if since is None:  # the incremental window: placed or changed (status) since
             found = self.idosell.orders.iter(modified_since=cursor.since, until=cursor.until)
         else:
             found = self.idosell.orders.iter(added_since=cursor.since, until=cursor.until)
+        # read from the last page down: an order changed while the window is read leaves it
+        # (its date passes ``until``), which shifts later rows towards pages still to read,
+        # never past one (read upwards, the next page's first row would be skipped)
+        paged = self._paged(found)
         done = run_pages(
             run,
             name=STREAM,
             key=ORDERS_KEY,
             cursor=cursor,
-            pages=_from(self._paged(found)),
+            pages=_descending(paged) if cursor.descending else _from(paged),
             sink=self.lifecycle_sink(),
         )
         if done:
