@@ -8,7 +8,13 @@ from collections import Counter
 from salesmanago_idosell.mapping import ConsentMode
 from salesmanago_idosell.sync.state import MemoryStateStore
 from salesmanago_idosell.testing import Sandbox
-from tests.integration.support import expected_customers, make_integration, purchases, sandbox
+from tests.integration.support import (
+    expected_customers,
+    make_integration,
+    purchases,
+    sandbox,
+    valid,
+)
 
 BATCH_UPSERT = "POST /api/contact/batchupsert"
 BATCH_EVENTS = "POST /api/v2/contact/addBatchContactExtEvent"
@@ -86,3 +92,42 @@ def test_an_order_stamped_just_before_the_last_run_ended_is_still_read() -> None
         for _ in range(2):
             make_integration(box, state=state, consent_mode=ConsentMode.ALL).sync_changes()
         assert per_order(box)[str(late.serial)] == 1
+
+
+def test_an_order_changed_while_the_window_is_read_does_not_hide_another() -> None:
+    """Orders are read by modification date from the last page down: an order changed on a
+    page read earlier leaves the window without shifting any unread row past a page."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from salesmanago_idosell.sync.cursor import Cursor
+
+    with sandbox(orders=0) as box:
+        state = MemoryStateStore()
+        make_integration(box, state=state, consent_mode=ConsentMode.ALL).sync_orders()
+        state.checkpoint(
+            "orders", Cursor(since=datetime.now(timezone.utc) - timedelta(hours=2)).dump()
+        )
+        buyers = [c for c in box.shop.customers if valid(c.email)]
+        placed = box.idosell.clock() - timedelta(hours=1)
+        serials = [
+            box.idosell.add_order(
+                buyers[i % len(buyers)].id, [(box.shop.products[0].id, 1)], added=placed
+            ).serial
+            for i in range(25)
+        ]
+        changed: list[int] = []
+
+        def change_once(stream: str, done: int, total: int | None) -> None:
+            if stream == "orders" and not changed:  # after the first page read
+                changed.append(serials[0])
+                time.sleep(1.1)  # shop dates have whole seconds: now past the window's end
+                box.idosell.update_order(serials[0], status="packed")
+
+        integration = make_integration(box, state=state, consent_mode=ConsentMode.ALL, page_size=10)
+        integration.sync_orders(progress=change_once)
+        sent = set(per_order(box))
+        assert set(map(str, serials[1:])) <= sent  # none of the others was skipped
+        make_integration(box, state=state, consent_mode=ConsentMode.ALL).sync_orders()
+        assert set(per_order(box)) >= set(map(str, serials))
+        assert max(per_order(box).values()) == 1

@@ -256,3 +256,32 @@ def test_a_failed_opt_out_stops_the_stream_and_the_next_run_completes_it() -> No
         box.salesmanago.faults.set(None, endpoint="POST /api/contact/basic")
         assert integration(box, state, **options).sync_changes().ok
         assert opt_status(box, email) == "out"
+
+
+def test_a_refused_cancellation_does_not_block_the_return_that_follows() -> None:
+    """PURCHASE sent; cancelled, but the CANCELLATION was never stored (reconciled as
+    refused); then returned: the RETURN is sent, once."""
+    batch = "POST /api/v2/contact/addBatchContactExtEvent"
+    with sandbox(orders=0) as box:
+        state = MemoryStateStore()
+        customer = next(c for c in box.shop.customers if valid(c.email))
+        order = box.idosell.add_order(customer.id, [(box.shop.products[0].id, 1)])
+
+        def run() -> None:
+            make_integration(box, state=state, consent_mode=ConsentMode.ALL).sync_orders()
+
+        run()
+        box.idosell.update_order(order.serial, status="canceled")
+        box.salesmanago.set_faults(Faults(error_rate=1.0), endpoint=batch)
+        run()  # the CANCELLATION's request fails before the write: uncertain
+        box.salesmanago.set_faults(None, endpoint=batch)
+        box.idosell.update_order(order.serial, status="returned")
+        for _ in range(3):
+            run()
+        kinds = Counter(
+            e.type for e in box.salesmanago.events.values()
+            if str(e.fields.get("externalId")) == str(order.serial)
+        )  # fmt: skip
+        assert kinds["PURCHASE"] == 1
+        assert kinds["CANCELLATION"] + kinds["RETURN"] == 1
+        assert kinds["RETURN"] == 1

@@ -146,3 +146,20 @@ def test_orders_undelivered_on_postgres_with_a_shop_key(
     assert code == 0, text
     code, text = run(["orders", "undelivered", "--state", url, "--shop", key])
     assert (code, text.strip()) == (0, "0 orders not settled")
+
+
+def test_one_shop_that_cannot_be_built_does_not_stop_the_others(
+    boxes: dict[str, Sandbox], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shop whose secret variable is missing fails alone; the others are synced."""
+    registry = tmp_path / "mixed.toml"
+    good, *_ = boxes.items()
+    broken = shop_table(good[1], idosell_api_key_env="SMIDO_TEST_NO_SUCH_VARIABLE")
+    write_registry(registry, {"a-broken": broken, good[0]: shop_table(good[1])})
+    monkeypatch.delenv("SMIDO_TEST_NO_SUCH_VARIABLE", raising=False)
+    state = f"{tmp_path / 'states'}/"
+    code, text = run(["shops", "sync-changes", "--all", "--registry", str(registry),
+                      "--state", state])  # fmt: skip
+    assert code == 2
+    assert "2 shops: 1 ok, 0 with problems, 1 failed" in text
+    assert mismatches(good[1]) == []
