@@ -83,24 +83,17 @@ def contacts_first(box: Sandbox, state: Path) -> None:
 
 def settings(box: Sandbox) -> dict[str, str]:
     """The environment the CLI reads (and the config the library runs use)."""
-    sm, shop = box.salesmanago, box.idosell
-    return {
-        "SALESMANAGO_CLIENT_ID": sm.client_id,
-        "SALESMANAGO_API_SECRET": sm.api_secret,
-        "SALESMANAGO_OWNER": sm.owner,
-        "SALESMANAGO_ENDPOINT": sm.url,
-        "IDOSELL_SHOP_URL": shop.url,
-        "IDOSELL_API_KEY": shop.api_key,
-        "SMIDO_LOCATION": "sandbox_shop",
-        "SMIDO_CONSENT_MODE": ConsentMode.ALL.value,
-        "SMIDO_IDOSELL_RATE_LIMIT": "1000",  # the fake shop is on loopback
+    return box.environment(
+        SMIDO_LOCATION="sandbox_shop",
+        SMIDO_CONSENT_MODE=ConsentMode.ALL.value,
+        SMIDO_IDOSELL_RATE_LIMIT="1000",  # the fake shop is on loopback
         # batches of 100 (not the default 1000): ten times the requests, so ten times the
         # faults and the kill points; the guarantee does not depend on the batch size
-        "SMIDO_EVENT_BATCH_SIZE": "100",
-        "SMIDO_CONTACT_BATCH_SIZE": "100",
+        SMIDO_EVENT_BATCH_SIZE="100",
+        SMIDO_CONTACT_BATCH_SIZE="100",
         # cron's interval (minutes) always exceeds the settle time; here both are shrunk
-        "SMIDO_RECONCILE_SETTLE": str(SETTLE),
-    }
+        SMIDO_RECONCILE_SETTLE=str(SETTLE),
+    )
 
 
 def integration(box: Sandbox, state: Path) -> Integration:

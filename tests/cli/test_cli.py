@@ -121,18 +121,11 @@ def test_sync_against_the_sandbox_from_environment(
 
 
 def _sandbox_env(monkeypatch: pytest.MonkeyPatch, box: Any) -> None:
-    sm, shop = box.salesmanago, box.idosell
-    env = {
-        "SALESMANAGO_CLIENT_ID": sm.client_id,
-        "SALESMANAGO_API_SECRET": sm.api_secret,
-        "SALESMANAGO_OWNER": sm.owner,
-        "SALESMANAGO_ENDPOINT": sm.url,
-        "IDOSELL_SHOP_URL": shop.url,
-        "IDOSELL_API_KEY": shop.api_key,
-        "SMIDO_CONSENT_MODE": "all",
-        "SMIDO_IDOSELL_RATE_LIMIT": "1000",
-        "SMIDO_RECONCILE_SETTLE": "0",  # the sandbox answers synchronously
-    }
+    env = box.environment(
+        SMIDO_CONSENT_MODE="all",
+        SMIDO_IDOSELL_RATE_LIMIT="1000",
+        SMIDO_RECONCILE_SETTLE="0",  # the sandbox answers synchronously
+    )
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 

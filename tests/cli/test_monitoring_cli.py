@@ -17,16 +17,8 @@ def run(argv: list[str]) -> tuple[int, str]:
 
 def test_monitoring_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     with Sandbox(5, customers=3, orders=2, products=2) as box:
-        sm, shop = box.salesmanago, box.idosell
-        env = {
-            "SALESMANAGO_CLIENT_ID": sm.client_id,
-            "SALESMANAGO_API_SECRET": sm.api_secret,
-            "SALESMANAGO_OWNER": sm.owner,
-            "SALESMANAGO_ENDPOINT": sm.url,
-            "IDOSELL_SHOP_URL": shop.url,
-            "IDOSELL_API_KEY": shop.api_key,
-        }
-        for name, value in env.items():
+        shop = box.idosell
+        for name, value in box.environment().items():
             monkeypatch.setenv(name, value)
         assert run(["monitoring", "status"]) == (1, "monitoring code: not installed\n")
         code, text = run(["monitoring", "install", "--dry-run"])

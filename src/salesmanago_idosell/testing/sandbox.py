@@ -75,6 +75,20 @@ class Sandbox:
         finally:
             self.idosell.stop()
 
+    def environment(self, **extra: str) -> dict[str, str]:
+        """The environment variables of ``IntegrationConfig.from_env`` (and so of the CLI)
+        pointing at both fakes, with ``extra`` variables added (``SMIDO_...=...``)."""
+        sm, shop = self.salesmanago, self.idosell
+        return {
+            "SALESMANAGO_CLIENT_ID": sm.client_id,
+            "SALESMANAGO_API_SECRET": sm.api_secret,
+            "SALESMANAGO_OWNER": sm.owner,
+            "SALESMANAGO_ENDPOINT": sm.url,
+            "IDOSELL_SHOP_URL": shop.url,
+            "IDOSELL_API_KEY": shop.api_key,
+            **extra,
+        }
+
     def write_feeds(self, directory: str | Path) -> tuple[Path, Path]:
         """Write the shop's IOF ``full.xml`` and ``categories.xml``; returns both paths."""
         return write_feeds(self.shop, directory)
