@@ -1,0 +1,170 @@
+"""The one-step row decoders give exactly what the two-step path gives, or step aside."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salesmanago_idosell import IdosellClient
+from salesmanago_idosell.errors import ResponseValidationError
+from salesmanago_idosell.idosell._fast_rows import customer_from_row, order_from_row
+from salesmanago_idosell.idosell._order_records import OrderRecord, order_from_record
+from salesmanago_idosell.idosell.customers import _ClientRecord, customer_from_record
+from salesmanago_idosell.testing import _idosell_wire as wire
+from salesmanago_idosell.testing import generate_shop
+
+SHOP = generate_shop(11, customers=40, orders=40, subscribers=5, products=20)
+CLIENT = IdosellClient(shop_url="shop.example.pl", api_key="k")
+ZONE = CLIENT.timezone
+
+#: Values the wire has been seen to put anywhere: nulls, blanks, zero dates, numbers as
+#: strings, objects as [], flags, floats where integers belong.
+ODD_VALUES: list[Any] = [
+    None, "", " ", "0", 0, 7, "7", 1.5, 2.0, "2,50", "0000-00-00", "2024-02-30",
+    "2024-05-01 10:00:00", "y", "n", True, False, [], {}, "x", [{"shopId": 1}]
+]  # fmt: skip
+ODD = st.sampled_from(ODD_VALUES)
+
+
+def _two_step_order(row: Any) -> Any:
+    return order_from_record(CLIENT.structure(row, OrderRecord, endpoint="/orders"))
+
+
+def _two_step_customer(row: Any) -> Any:
+    return customer_from_record(CLIENT.structure(row, _ClientRecord, endpoint="/clients"))
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path into a row (list items by index)."""
+    found: list[tuple[Any, ...]] = []
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, child in items:
+        found.append((*prefix, key))
+        if isinstance(child, dict | list) and child:
+            found += _paths(child, (*prefix, key))
+    return found
+
+
+def _set(row: Any, path: tuple[Any, ...], value: Any, *, delete: bool) -> Any:
+    row = copy.deepcopy(row)
+    target = row
+    for key in path[:-1]:
+        target = target[key]
+    if delete and isinstance(target, dict):
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return row
+
+
+CASES: list[tuple[str, list[Any], Callable[[Any, Any], Any], Callable[[Any], Any]]] = [
+    ("order", [wire.order_row(o, SHOP) for o in SHOP.orders], order_from_row, _two_step_order),
+    (
+        "customer",
+        [wire.client_row(c, SHOP) for c in SHOP.customers],
+        customer_from_row,
+        _two_step_customer,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "rows", "fast", "slow"), CASES, ids=[c[0] for c in CASES])
+def test_generated_rows_take_the_one_step_path_with_the_same_result(
+    name: str, rows: list[Any], fast: Callable[[Any, Any], Any], slow: Callable[[Any], Any]
+) -> None:
+    for row in rows:
+        model = fast(row, ZONE)
+        assert model is not None, f"a plain {name} row left the one-step path"
+        assert model == slow(row)
+
+
+def _check(
+    name: str, row: Any, fast: Callable[[Any, Any], Any], slow: Callable[[Any], Any]
+) -> None:
+    model = fast(row, ZONE)
+    if model is None:
+        return  # not the common shape: the caller decodes it the two-step way
+    try:
+        expected = slow(row)
+    except (ResponseValidationError, ValueError) as exc:
+        pytest.fail(f"the one-step path accepted a {name} row the two-step path refuses: {exc}")
+    assert model == expected, row
+
+
+@pytest.mark.parametrize(("name", "rows", "fast", "slow"), CASES, ids=[c[0] for c in CASES])
+def test_every_odd_value_in_every_field_gives_the_same_model_or_the_two_step_path(
+    name: str, rows: list[Any], fast: Callable[[Any, Any], Any], slow: Callable[[Any], Any]
+) -> None:
+    row = rows[0]
+    for path in _paths(row):
+        _check(name, _set(row, path, None, delete=True), fast, slow)
+        for value in ODD_VALUES:
+            _check(name, _set(row, path, value, delete=False), fast, slow)
+
+
+@pytest.mark.parametrize(("name", "rows", "fast", "slow"), CASES, ids=[c[0] for c in CASES])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_odd_values_anywhere_give_the_same_model_or_the_two_step_path(
+    name: str,
+    rows: list[Any],
+    fast: Callable[[Any, Any], Any],
+    slow: Callable[[Any], Any],
+    data: st.DataObject,
+) -> None:
+    row = data.draw(st.sampled_from(rows))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(row)))
+        row = _set(row, path, data.draw(ODD), delete=data.draw(st.booleans()))
+    _check(name, row, fast, slow)
+
+
+def test_the_order_total_and_amounts_keep_the_wire_digits() -> None:
+    row = wire.order_row(SHOP.orders[0], SHOP)
+    costs = row["orderDetails"]["payments"]["orderCurrency"]
+    costs.update(
+        orderProductsCost=0.1, orderDeliveryCost="0,2", orderPayformCost=3, orderInsuranceCost=0.0
+    )
+    order = order_from_row(row, ZONE)
+    assert order is not None
+    assert order.total == Decimal("3.3")
+    assert order == _two_step_order(row)
+
+
+def test_production_clients_decode_with_one_step_and_strict_ones_with_two() -> None:
+    asked: list[str] = []
+
+    class Spy(IdosellClient):
+        def structure(self, data: Any, cls: type[Any], *, endpoint: str) -> Any:
+            asked.append(cls.__name__)
+            return super().structure(data, cls, endpoint=endpoint)
+
+    rows = [wire.order_row(o, SHOP) for o in SHOP.orders[:3]]
+    customers = [wire.client_row(c, SHOP) for c in SHOP.customers[:3]]
+    lenient = Spy(shop_url="shop.example.pl", api_key="k")
+    for row in rows:
+        lenient.orders._parse(row)
+    for row in customers:
+        lenient.customers._parse_record(row)
+    assert asked == []
+    strict = Spy(shop_url="shop.example.pl", api_key="k", strict=True)
+    for row in rows:
+        strict.orders._parse(row)
+    for row in customers:
+        strict.customers._parse_record(row)
+    assert asked == ["OrderRecord"] * 3 + ["_ClientRecord"] * 3
+
+
+def test_an_odd_row_still_gets_the_two_step_explanation() -> None:
+    client = IdosellClient(shop_url="shop.example.pl", api_key="k")
+    row = wire.order_row(SHOP.orders[0], SHOP)
+    row["orderSerialNumber"] = "not a number"
+    assert order_from_row(row, ZONE) is None
+    with pytest.raises(ResponseValidationError, match=r"orderSerialNumber|order_serial_number"):
+        client.orders._parse(row)
