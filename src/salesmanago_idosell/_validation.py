@@ -8,6 +8,7 @@ and recording a skip reason in a sync report.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["EMAIL_LOCAL_MAX", "EMAIL_MAX", "email_problem", "normalize_email"]
 
@@ -24,6 +25,7 @@ def normalize_email(email: str) -> str:
     return email.strip()
 
 
+@lru_cache(maxsize=4096)  # a record's address is checked 2-3 times on its way (map, send)
 def email_problem(email: str) -> str | None:
     """Why ``email`` would be refused by SALESmanago, or ``None`` if it looks valid.
 

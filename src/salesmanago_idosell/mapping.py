@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -411,8 +412,7 @@ def _quantity(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-@frozen
-class _Line:
+class _Line(NamedTuple):
     """One product of an order: its lines combined (sizes of one product are one entry)."""
 
     product_id: str
@@ -423,33 +423,37 @@ class _Line:
 def _lines(order: Order) -> list[_Line]:
     """The bought products in order of first appearance; quantities of one id summed.
 
-    Lines with a quantity of zero or less bought nothing and are left out.
+    Lines with a quantity of zero or less are left out (they bought nothing).
     """
     combined: dict[str, _Line] = {}
     for line in order.products:
         if line.quantity <= 0:
             continue
         key = str(line.product_id)
-        name = _text(line.name, line.code) or f"#{key}"
         found = combined.get(key)
         if found is None:
+            name = _text(line.name, line.code) or f"#{key}"
             combined[key] = _Line(key, name, line.quantity)
         else:
-            combined[key] = _Line(key, found.name, found.quantity + line.quantity)
+            combined[key] = found._replace(quantity=found.quantity + line.quantity)
     return list(combined.values())
 
 
-def _fit(lines: list[_Line]) -> tuple[list[_Line], tuple[str, ...]]:
-    """The lines whose ids (512) and quantities (255) fit, and the ids left out."""
+def _fit(lines: list[_Line]) -> tuple[list[_Line], list[str], tuple[str, ...]]:
+    """The lines whose ids (512) and quantities (255) fit, their quantities as text, and the
+    ids left out."""
     kept: list[_Line] = []
-    ids = quantities = -1
+    quantities: list[str] = []
+    ids_length = quantities_length = -1
     for index, line in enumerate(lines):
-        ids += 1 + len(line.product_id)
-        quantities += 1 + len(_quantity(line.quantity))
-        if ids > LIMITS["products"] or quantities > LIMITS["details"]:
-            return kept, tuple(x.product_id for x in lines[index:])
+        quantity = _quantity(line.quantity)
+        ids_length += 1 + len(line.product_id)
+        quantities_length += 1 + len(quantity)
+        if ids_length > LIMITS["products"] or quantities_length > LIMITS["details"]:
+            return kept, quantities, tuple(x.product_id for x in lines[index:])
         kept.append(line)
-    return kept, ()
+        quantities.append(quantity)
+    return kept, quantities, ()
 
 
 def _names(lines: list[_Line]) -> str | None:
@@ -459,7 +463,7 @@ def _names(lines: list[_Line]) -> str | None:
     room = (limit - 2 * (len(names) - 1)) // max(len(names), 1)
     if room < 1:
         return None
-    return ", ".join(n[:room].strip() or n[:room] for n in names)
+    return ", ".join([n[:room].strip() or n[:room] for n in names])
 
 
 def _order_event(order: Order, settings: MappingSettings) -> Purchase | Skip:
@@ -484,11 +488,11 @@ def _order_event(order: Order, settings: MappingSettings) -> Purchase | Skip:
         return Skip(record=record, reason=reason)
     if order.total < 0:
         return Skip(record=record, reason="order value is negative")
-    kept, dropped = _fit(lines)
-    names = ", ".join(line.name for line in kept)
+    kept, quantities, dropped = _fit(lines)
+    names = ", ".join([line.name for line in kept])
     details = {
         1: _names(kept),
-        2: "/".join(_quantity(line.quantity) for line in kept),
+        2: "/".join(quantities),
         3: order.currency,
         4: _detail(order.payment_method),
         5: _detail(order.delivery_method),
@@ -499,7 +503,7 @@ def _order_event(order: Order, settings: MappingSettings) -> Purchase | Skip:
         type=EventType.PURCHASE,
         date=date,
         email=email,
-        products=tuple(line.product_id for line in kept),
+        products=tuple([line.product_id for line in kept]),
         value=order.total.quantize(_CENT),
         location=settings.location,
         shop_domain=settings.shop_domain,

@@ -42,6 +42,9 @@ _EVENT_KEYS = {"description": "description", "location": "location",
                "external_id": "externalId", "shop_domain": "shopDomain"}  # fmt: skip
 
 
+_DETAILS = {n: f"detail{n}" for n in range(1, 21)}
+
+
 def _clean(mapping: Mapping[str, Any]) -> dict[str, Any]:
     """Trim strings and drop None, empty strings, lists and objects (False is kept).
 
@@ -79,26 +82,65 @@ def _optional_ms(value: Any, _: Any = None) -> datetime | None:
     return None if value is None else datetime_from_ms(value)
 
 
+def _put(body: dict[str, Any], key: str, value: Any) -> None:
+    """``body[key] = value`` by :func:`_clean`'s rules (strings trimmed; None, blanks and
+    empty collections left out), for one value."""
+    if value.__class__ is str:
+        value = value.strip()
+        if value:
+            body[key] = value
+    elif value is True or value is False:
+        body[key] = value
+    elif value is not None:
+        body.update(_clean({key: value}))
+
+
 def _address_to_wire(address: Address | None) -> dict[str, Any]:
     if address is None:
         return {}
-    return _clean({wire: getattr(address, name) for name, wire in _ADDRESS_KEYS.items()})
+    wire: dict[str, Any] = {}
+    _put(wire, "streetAddress", address.street)
+    _put(wire, "zipCode", address.zip_code)
+    _put(wire, "city", address.city)
+    _put(wire, "country", address.country)
+    return wire
 
 
 def contact_to_wire(contact: ContactUpsert) -> dict[str, Any]:
-    """One upsert object as the API expects it (``/contact/upsert`` or a batch item)."""
-    inner = {wire: getattr(contact, name) for name, wire in _CONTACT_KEYS.items()}
-    inner["email"] = contact.email
-    inner["state"] = contact.state.value if contact.state else None
-    inner["address"] = _address_to_wire(contact.address)
-    body: dict[str, Any] = {wire: getattr(contact, name) for name, wire in _TOP_KEYS.items()}
-    body["contact"] = _clean(inner)
-    body["birthday"] = _birthday_to_wire(contact.birthday)
-    body["tags"] = list(contact.tags)
-    body["removeTags"] = list(contact.remove_tags)
-    body["properties"] = dict(contact.properties)
-    body.update({wire: getattr(contact, name) for name, wire in _FLAG_KEYS.items()})
-    return _clean(body)
+    """One upsert object as the API expects it (``/contact/upsert`` or a batch item).
+
+    Built field by field with :func:`_clean`'s rules (this runs for every contact sent)."""
+    inner: dict[str, Any] = {}
+    _put(inner, "name", contact.name)
+    _put(inner, "phone", contact.phone)
+    _put(inner, "fax", contact.fax)
+    _put(inner, "company", contact.company)
+    _put(inner, "externalId", contact.external_id)
+    _put(inner, "email", contact.email)
+    _put(inner, "state", contact.state.value if contact.state else None)
+    address = _address_to_wire(contact.address)
+    if address:
+        inner["address"] = address
+    body: dict[str, Any] = {}
+    _put(body, "contactId", contact.contact_id)
+    _put(body, "newEmail", contact.new_email)
+    _put(body, "province", contact.province)
+    _put(body, "lang", contact.lang)
+    if inner:
+        body["contact"] = inner
+    _put(body, "birthday", _birthday_to_wire(contact.birthday))
+    if contact.tags:
+        body["tags"] = list(contact.tags)
+    if contact.remove_tags:
+        body["removeTags"] = list(contact.remove_tags)
+    if contact.properties:
+        body["properties"] = dict(contact.properties)
+    _put(body, "forceOptIn", contact.force_opt_in)
+    _put(body, "forceOptOut", contact.force_opt_out)
+    _put(body, "forcePhoneOptIn", contact.force_phone_opt_in)
+    _put(body, "forcePhoneOptOut", contact.force_phone_opt_out)
+    _put(body, "useApiDoubleOptIn", contact.use_api_double_opt_in)
+    return body
 
 
 def _birthday_to_wire(value: date | None) -> str | None:
@@ -139,24 +181,39 @@ def contact_from_wire(body: Mapping[str, Any], _: Any = None) -> ContactUpsert:
 
 def _contact_event_to_wire(event: ExternalEvent) -> dict[str, Any]:
     kind = event.type.value if isinstance(event.type, EventType) else event.type
-    body: dict[str, Any] = {wire: getattr(event, name) for name, wire in _EVENT_KEYS.items()}
+    body: dict[str, Any] = {}
+    _put(body, "description", event.description)
+    _put(body, "location", event.location)
+    _put(body, "externalId", event.external_id)
+    _put(body, "shopDomain", event.shop_domain)
     body["date"] = datetime_to_ms(event.date)
-    body["contactExtEventType"] = kind
-    body["products"] = ",".join(p.strip() for p in event.products)
-    body["value"] = decimal_to_wire(event.value) if event.value is not None else None
-    body.update({f"detail{n}": text for n, text in sorted(event.details.items())})
-    return _clean(body)
+    _put(body, "contactExtEventType", kind)
+    _put(body, "products", ",".join([p.strip() for p in event.products]))
+    if event.value is not None:
+        body["value"] = decimal_to_wire(event.value)
+    details = event.details
+    for number in sorted(details) if len(details) > 1 else details:
+        text = details[number]
+        if text.__class__ is str:  # inlined _put: seven details on every order
+            text = text.strip()
+            if text:
+                body[_DETAILS.get(number) or f"detail{number}"] = text
+        else:
+            _put(body, f"detail{number}", text)
+    return body
 
 
 def event_to_wire(event: ExternalEvent) -> dict[str, Any]:
     """An event item: the contact (``contactId`` wins over ``email``) and ``contactEvent``."""
-    item: dict[str, Any] = (
-        {"contactId": event.contact_id} if event.contact_id else {"email": event.email}
-    )
+    item: dict[str, Any] = {}
+    if event.contact_id:
+        _put(item, "contactId", event.contact_id)
+    else:
+        _put(item, "email", event.email)
     if event.force_opt_in:
         item["forceOptIn"] = True
     item["contactEvent"] = _contact_event_to_wire(event)
-    return _clean(item)
+    return item
 
 
 def event_from_wire(item: Mapping[str, Any], _: Any = None) -> ExternalEvent:

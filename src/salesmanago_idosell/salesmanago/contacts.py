@@ -231,4 +231,7 @@ class ContactsAPI:
 
     def _batch_body(self, chunk: Sequence[ContactUpsert]) -> dict[str, Any]:
         owner = self._call.owner
-        return {"upsertDetails": [{**self._wire(c), "owner": owner} for c in chunk]}
+        details = [self._wire(c) for c in chunk]  # fresh dicts: no copy needed
+        for detail in details:
+            detail["owner"] = owner
+        return {"upsertDetails": details}

@@ -18,6 +18,7 @@ unless the caller passes ``retry=True``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
@@ -80,6 +81,15 @@ def _fit_products(products: tuple[str, ...], truncate: bool) -> tuple[str, ...]:
     return tuple(kept)
 
 
+@lru_cache(maxsize=64)  # a run sends one location, checked once instead of per event
+def _location_problem(location: str) -> str | None:
+    if len(location) > LIMITS["location"]:
+        return "event location is longer than 36 characters"
+    if not _LOCATION.fullmatch(location):
+        return "event location may only hold letters, digits and / _ - ."
+    return None
+
+
 def _check_strict_fields(event: ExternalEvent) -> None:
     if not event.email and not event.contact_id:
         raise ValidationError("an event needs email or contact_id", field="email")
@@ -88,12 +98,9 @@ def _check_strict_fields(event: ExternalEvent) -> None:
     if event.date.tzinfo is None or event.date.utcoffset() is None:
         raise ValidationError("event date must be timezone-aware", field="date")
     if event.location is not None:
-        if len(event.location) > LIMITS["location"]:
-            raise ValidationError("event location is longer than 36 characters", field="location")
-        if not _LOCATION.fullmatch(event.location):
-            raise ValidationError(
-                "event location may only hold letters, digits and / _ - .", field="location"
-            )
+        problem = _location_problem(event.location)
+        if problem is not None:
+            raise ValidationError(problem, field="location")
     if event.value is not None and (
         abs(event.value) >= _VALUE_MAX or event.value != round(event.value, 2)
     ):
@@ -101,6 +108,20 @@ def _check_strict_fields(event: ExternalEvent) -> None:
     bad_details = [n for n in event.details if not 1 <= n <= 20]
     if bad_details:
         raise ValidationError(f"detail numbers must be 1..20, got {bad_details}", field="details")
+
+
+def _fits(event: ExternalEvent) -> bool:
+    """Every text within its limit (details, description, ids, products once joined)."""
+    limit = LIMITS["details"]
+    for text in event.details.values():
+        if text.__class__ is not str or len(text) > limit:
+            return False
+    return (
+        (event.description is None or len(event.description) <= LIMITS["description"])
+        and (event.external_id is None or len(event.external_id) <= LIMITS["external_id"])
+        and (event.shop_domain is None or len(event.shop_domain) <= LIMITS["shop_domain"])
+        and len(",".join(event.products)) <= LIMITS["products"]
+    )
 
 
 def fit_event(event: ExternalEvent, *, overflow: EventOverflow = "raise") -> ExternalEvent:
@@ -111,6 +132,8 @@ def fit_event(event: ExternalEvent, *, overflow: EventOverflow = "raise") -> Ext
             strictly checked field (contact, date, location, value, detail numbers) is wrong.
     """
     _check_strict_fields(event)
+    if _fits(event):
+        return event  # the usual case: within every limit, no copy and no per-field work
     truncate = overflow == "truncate"
     details = {
         n: _fit_text(f"detail{n}", text, truncate) or "" for n, text in event.details.items()
