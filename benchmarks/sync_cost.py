@@ -1,6 +1,7 @@
 """What a full sync costs the client: requests against the theoretical minimum, CPU, memory.
 
-Run: ``.venv/bin/python benchmarks/sync_cost.py [--sizes 10000 50000] [--memory 10000 100000]``
+Run: ``.venv/bin/python benchmarks/sync_cost.py [--sizes 10000 50000] [--memory 10000 100000]
+[--consent-modes consented_only]``
 
 For each size N the sandbox (N customers, N orders, N/5 subscribers, N/10 products) is served
 by another process, so only the client is measured. In this process:
@@ -14,7 +15,9 @@ by another process, so only the client is measured. In this process:
   does the same HTTP work — the same IdoSell requests, parsing every answer, building the same
   SALESmanago bodies from the rows and posting them — and both runs' client CPU
   (``time.process_time``) is compared, best of ``--repeat`` runs each, alternating;
-* ``--memory`` sizes run the SDK sync in a fresh child process each and print its peak RSS.
+* ``--memory`` sizes run the SDK sync in a fresh child process each and print its peak RSS;
+* ``--consent-modes`` (default ``consented_only``) counts each stream's requests again in
+  those modes (requests only: the plain script mirrors mode ``all``).
 
 Not a test: it prints figures; nothing is asserted.
 """
@@ -82,7 +85,8 @@ def serve(size: int) -> None:
 class Servers:
     """The sandbox process of one size."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, consent_mode: ConsentMode = ConsentMode.ALL) -> None:
+        self.consent_mode = consent_mode
         self.process = subprocess.Popen(  # noqa: S603 - this very script
             [sys.executable, __file__, "--serve", str(size)],
             stdin=subprocess.PIPE,
@@ -95,7 +99,7 @@ class Servers:
     def config(self) -> IntegrationConfig:
         return IntegrationConfig(
             **self.info["settings"],
-            consent_mode=ConsentMode.ALL,
+            consent_mode=self.consent_mode,
             location="bench_shop",
             idosell_rate_limit=10_000,
         )
@@ -383,6 +387,31 @@ def _cpu(run: Any) -> float:
     return time.process_time() - started
 
 
+def _print_requests(counts: dict[str, Count], info: dict[str, Any], size: int) -> None:
+    print(f"{'stream':<12}{'side':<13}{'what':<25}{'requests':>9}{'minimum':>9}{'ratio':>7}")
+    for stream, found in counts.items():
+        for side, what, got, least in _minimum(stream, found, info, size):
+            ratio = got / least if least else float("nan")
+            print(f"{stream:<12}{side:<13}{what:<25}{got:>9}{least:>9}{ratio:>7.2f}")
+        other = {k: v for k, v in found.items() if k[0] != "sent"}
+        print(f"{'':<12}all requests: {dict(sorted(other.items()))}")
+
+
+def requests_only(size: int, mode: ConsentMode) -> None:
+    """Requests per stream in another consent mode (the plain script mirrors ``all`` only,
+    so CPU is compared there)."""
+    servers = Servers(size, mode)
+    try:
+        print(f"\n== {size} customers, {size} orders, consent mode {mode.value}: requests")
+        log: list[Any] = []
+        with tempfile.TemporaryDirectory() as tmp:
+            counts = run_sdk(servers, Path(tmp) / "state.sqlite", log)
+        counts["orders"][("tagged contacts", "orders")] = _tagged(log)
+        _print_requests(counts, servers.info, size)
+    finally:
+        servers.close()
+
+
 def measure(size: int, repeat: int) -> None:
     servers = Servers(size)
     try:
@@ -408,13 +437,7 @@ def measure(size: int, repeat: int) -> None:
                 f"   run {attempt + 1}: SDK {sdk_cpu[-1]:.2f} s CPU, plain {plain_cpu[-1]:.2f} s"
                 f" (per stream, SDK/plain: {streams})"
             )
-        print(f"{'stream':<12}{'side':<13}{'what':<25}{'requests':>9}{'minimum':>9}{'ratio':>7}")
-        for stream, found in counts.items():
-            for side, what, got, least in _minimum(stream, found, servers.info, size):
-                ratio = got / least if least else float("nan")
-                print(f"{stream:<12}{side:<13}{what:<25}{got:>9}{least:>9}{ratio:>7.2f}")
-            other = {k: v for k, v in found.items() if k[0] != "sent"}
-            print(f"{'':<12}all requests: {dict(sorted(other.items()))}")
+        _print_requests(counts, servers.info, size)
         print(f"client CPU: SDK {min(sdk_cpu):.2f} s, plain requests {min(plain_cpu):.2f} s "
               f"-> {min(sdk_cpu) / min(plain_cpu):.2f}x (best of {repeat})")  # fmt: skip
     finally:
@@ -464,6 +487,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 50_000])
     parser.add_argument("--memory", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--consent-modes", nargs="*", default=["consented_only"],
+        help="also count each stream's requests in these consent modes (no CPU comparison)",
+    )  # fmt: skip
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -476,6 +503,8 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, pid {os.getpid()}")
     for size in args.sizes:
         measure(size, args.repeat)
+        for mode in args.consent_modes:
+            requests_only(size, ConsentMode(mode))
     if args.memory:
         memory(args.memory)
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from salesmanago_idosell.mapping import ConsentMode
+from salesmanago_idosell.testing import Sandbox
 from tests.integration.support import (
     category_path,
     consented,
@@ -145,3 +146,45 @@ def test_consented_only_never_brings_a_contact_without_consent_through_orders() 
             if emails[order.client_id] in allowed
         }
         assert sent == consented_orders
+
+
+def _customer_reads(box: Sandbox, since: int = 0) -> int:
+    return sum(1 for r in box.idosell.requests[since:] if r.path.endswith("/clients/clients"))
+
+
+def test_consented_only_orders_take_consent_from_the_customers_stream_memory() -> None:
+    with sandbox() as box:
+        integration = make_integration(box)
+        integration.export_customers()
+        mark = len(box.idosell.requests)
+        report = integration.sync_orders()
+        assert _customer_reads(box, mark) == 0  # no request per page for the buyers' consent
+        allowed = set(expected_customers(box.shop, ConsentMode.CONSENTED_ONLY))
+        assert {e.email for e in box.salesmanago.events.values()} <= allowed
+        assert report.stream("orders").skipped["customer without e-mail consent in shop 1"] > 0
+
+
+def test_consented_only_orders_read_buyers_the_memory_has_not_met() -> None:
+    with sandbox() as box:
+        report = make_integration(box).sync_orders()  # no customers export before
+        assert _customer_reads(box) > 0
+        allowed = set(expected_customers(box.shop, ConsentMode.CONSENTED_ONLY))
+        assert {e.email for e in box.salesmanago.events.values()} <= allowed
+        assert report.stream("orders").skipped["customer without e-mail consent in shop 1"] > 0
+
+
+def test_a_consent_withdrawn_after_the_customers_read_is_applied_by_their_next_run() -> None:
+    with sandbox() as box:
+        integration = make_integration(box)
+        integration.export_customers()
+        allowed = expected_customers(box.shop, ConsentMode.CONSENTED_ONLY)
+        buyers = {o.client_id for o in purchases(box.shop).values()}
+        buyer = next(
+            c for c in box.shop.customers if c.email.strip().lower() in allowed and c.id in buyers
+        )
+        box.idosell.update_customer(buyer.id, newsletter_since=None)
+        integration.sync_orders()  # the memory still says "consented": its orders go
+        email = buyer.email.strip().lower()
+        assert email in {e.email for e in box.salesmanago.events.values()}
+        assert integration.export_customers().ok
+        assert box.salesmanago.contacts[email].email_opt == "out"

@@ -18,9 +18,9 @@ unless the caller passes ``retry=True``.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 import attrs

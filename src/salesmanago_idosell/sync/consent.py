@@ -31,7 +31,7 @@ from ..salesmanago.contacts import BATCH_MAX
 from .cursor import Cursor
 from .engine import ContactSink, Run
 
-__all__ = ["CONSENT_KEY", "HISTORY_KEY", "ConsentSink", "ContactRules"]
+__all__ = ["CONSENT_KEY", "HISTORY_KEY", "ConsentSink", "ContactRules", "memory_key"]
 
 logger = logging.getLogger("salesmanago_idosell")
 T = TypeVar("T")
@@ -43,7 +43,7 @@ _FLAG = {True: "y", False: "n"}
 _NOTES_PER_BATCH = 10
 
 
-def _key(email: str | None) -> str:
+def memory_key(email: str | None) -> str:
     """The consent memory's key: the trimmed e-mail in lower case."""
     return normalize_email(email or "").lower()
 
@@ -108,7 +108,7 @@ class ConsentSink(Generic[T]):
     def see(self, run: Run, items: Iterable[T]) -> None:
         """Look up the consent memory of a page's contacts in one query."""
         items = list(items)
-        emails = [_key(self.rules.email(i)) for i in items]
+        emails = [memory_key(self.rules.email(i)) for i in items]
         self._previous = run.state.marks(CONSENT_KEY, [e for e in emails if e])
         self._contacts.see(run, items)
 
@@ -117,7 +117,7 @@ class ConsentSink(Generic[T]):
         self._contacts.add(run, item)
 
     def _map(self, item: T) -> ContactUpsert | Skip:
-        email = _key(self.rules.email(item))
+        email = memory_key(self.rules.email(item))
         known = self._previous.get(email)
         previous = None if known is None else known == "y"
         consented = self.rules.consented(item)

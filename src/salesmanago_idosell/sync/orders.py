@@ -30,6 +30,7 @@ from typing import Any
 
 from attrs import define, field, frozen
 
+from .._validation import email_problem
 from ..categories import CategoryTree
 from ..errors import (
     AuthenticationError,
@@ -51,6 +52,7 @@ from ..mapping import (
 from ..salesmanago import ContactUpsert
 from ..salesmanago.contacts import BATCH_MAX
 from ..salesmanago.models import BatchEventsResult
+from .consent import CONSENT_KEY, memory_key
 from .cursor import Cursor
 from .delivery import DeliveryState, DeliveryUpdate
 from .engine import Run
@@ -254,20 +256,33 @@ class OrderSink:
 
         In ``CONSENTED_ONLY`` mode a purchase would bring a contact without consent into
         SALESmanago, so those orders are skipped; in ``ALL`` mode nothing is (``{}``).
-        Orders without an account are marked by the key 0. An account that cannot be read
-        counts as without consent (it is reported when the customers stream reads it).
+        Orders without an account are marked by the key 0; orders without a valid e-mail
+        are left to the mapping, which skips them for that.
+
+        The consent is the one the customers stream last read (its memory, by e-mail: one
+        local query, no request); only customers it has not met are read from IdoSell by
+        id. A consent withdrawn since is applied by the customers stream's next run (it opts
+        the contact out); one given since queues the customer's earlier orders. An account
+        that cannot be read counts as without consent (it is reported when the customers
+        stream reads it).
         """
         if self.settings.consent_mode is ConsentMode.ALL or not orders:
             return {}
-        ids = sorted({o.client.id for o in orders if o.client.id is not None})
-        found = {c.id: c for c in run.idosell.customers.iter(ids=ids)} if ids else {}
+        emails = {o.client.id: memory_key(o.client.email) for o in orders if o.client.id}
+        # an order without a valid e-mail is skipped for it anyway: no consent to look up
+        emails = {i: e for i, e in emails.items() if not email_problem(e)}
+        memory = run.state.marks(CONSENT_KEY, sorted({e for e in emails.values() if e}))
+        consents = {i: memory[e] == "y" for i, e in emails.items() if e in memory}
+        unknown = sorted(i for i in emails if i not in consents)
+        found = {c.id: c for c in run.idosell.customers.iter(ids=unknown)} if unknown else {}
         refused = {0: "order without a customer account"}
-        for customer_id in ids:
+        for customer_id in unknown:
             customer = found.get(customer_id)
             if customer is None:
                 refused[customer_id] = f"customer account {customer_id} could not be read"
-                continue
-            consented = customer.consents_to_newsletter(self.settings.shop_id)
+            else:
+                consents[customer_id] = customer.consents_to_newsletter(self.settings.shop_id)
+        for customer_id, consented in consents.items():
             decision = consent_decision(
                 consented=consented, has_account=True, settings=self.settings
             )

@@ -415,20 +415,25 @@ class SQLiteStateStore:
         return None if row is None else row[0]
 
     def _upserts(
-        self, stream: str, updates: Iterable[DeliveryUpdate]
+        self, stream: str, updates: Iterable[DeliveryUpdate], *, attempt: bool = False
     ) -> tuple[str, list[tuple[object, ...]]]:
+        """The upsert of ``updates``; ``attempt`` also counts one attempt more for each key
+        (in the same statement: this runs for every order sent)."""
         now = utcnow().isoformat()
+        tries = 1 if attempt else 0
         rows: list[tuple[object, ...]] = [
-            (stream, u.key, u.state.value, u.contact, now, u.error, u.status) for u in updates
+            (stream, u.key, u.state.value, u.contact, now, u.error, u.status, tries)
+            for u in updates
         ]
         sql = (
-            "INSERT INTO deliveries (stream, key, state, contact, since, last_error, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream, key) DO UPDATE SET "
+            "INSERT INTO deliveries (stream, key, state, contact, since, last_error, status, "
+            "attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream, key) DO UPDATE SET "
             "since = CASE WHEN deliveries.state = excluded.state THEN deliveries.since "
             "ELSE excluded.since END, state = excluded.state, "
             "contact = COALESCE(excluded.contact, deliveries.contact), "
             "last_error = COALESCE(excluded.last_error, deliveries.last_error), "
-            "status = COALESCE(excluded.status, deliveries.status)"
+            "status = COALESCE(excluded.status, deliveries.status), "
+            "attempts = deliveries.attempts + excluded.attempts"
         )
         return sql, rows
 
@@ -454,8 +459,7 @@ class SQLiteStateStore:
             DeliveryUpdate(key=k, state=DeliveryState.PENDING, contact=c)
             for k, c in contacts.items()
         ]
-        bump = "UPDATE deliveries SET attempts = attempts + 1 WHERE stream = ? AND key = ?"
-        self._write([self._upserts(stream, updates), (bump, [(stream, k) for k in contacts])])
+        self._write([self._upserts(stream, updates, attempt=True)])
 
     def known(self, stream: str, keys: Iterable[str]) -> dict[str, DeliveryState]:
         """States of the known keys among ``keys``."""
