@@ -14,7 +14,9 @@ by another process, so only the client is measured. In this process:
 * a plain ``requests`` script of its own (below: dicts in, dicts out, no validation, no state)
   does the same HTTP work — the same IdoSell requests, parsing every answer, building the same
   SALESmanago bodies from the rows and posting them — and both runs' client CPU
-  (``time.process_time``) is compared, best of ``--repeat`` runs each, alternating;
+  (``time.process_time``) is compared, best of ``--repeat`` runs each, alternating; a third
+  run of that script also builds the public models (``Customer``, ``Order``) of every row it
+  reads and drops them, to show what typed records alone cost;
 * ``--memory`` sizes run the SDK sync in a fresh child process each and print its peak RSS;
 * ``--consent-modes`` (default ``consented_only``) counts each stream's requests again in
   those modes (requests only: the plain script mirrors mode ``all``).
@@ -46,6 +48,7 @@ import requests  # noqa: TID251 - the plain script the SDK is measured against
 import xmltodict
 
 from salesmanago_idosell import Integration, IntegrationConfig
+from salesmanago_idosell.idosell._fast_rows import customer_from_row, order_from_row
 from salesmanago_idosell.mapping import ConsentMode
 from salesmanago_idosell.sync.report import SyncReport
 
@@ -199,10 +202,28 @@ def _contact(row: dict[str, Any]) -> dict[str, Any] | None:
     return body
 
 
+def _models(page: dict[str, Any]) -> None:
+    """The public models of a page's customers and orders, built and dropped: what types
+    alone cost (the SDK's one-step decoders, no mapping, no state)."""
+    for row in page.get("results") or []:
+        if "clientId" in row:
+            customer_from_row(row, ZONE)
+    for row in page.get("Results") or []:
+        order_from_row(row, ZONE)
+
+
 class Plain:
     """The same HTTP work with plain ``requests`` and dicts."""
 
-    def __init__(self, settings: dict[str, Any], idosell_requests: list[Any], full: str) -> None:
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        idosell_requests: list[Any],
+        full: str,
+        *,
+        typed: bool = False,
+    ) -> None:
+        self.typed = typed
         self.settings = settings
         self.full = Path(full)
         self.idosell_requests = idosell_requests
@@ -216,7 +237,10 @@ class Plain:
             if path_part in url:
                 data = body if body is None or isinstance(body, bytes) else body.encode()
                 headers = {"Content-Type": "application/json"} if data else {}
-                yield self.session.request(method, url, data=data, headers=headers).json()
+                page = self.session.request(method, url, data=data, headers=headers).json()
+                if self.typed:
+                    _models(page)
+                yield page
 
     def _post(self, path: str, body: dict[str, Any]) -> Any:
         body = {**self.auth, "requestTime": int(time.time() * 1000), **body}
@@ -417,7 +441,7 @@ def measure(size: int, repeat: int) -> None:
     try:
         print(f"\n== {size} customers, {size} orders, {size // 5} subscribers, "
               f"{size // 10} products (servers in process {servers.process.pid})")  # fmt: skip
-        sdk_cpu, plain_cpu = [], []
+        sdk_cpu, plain_cpu, typed_cpu = [], [], []
         counts: dict[str, Count] = {}
         for attempt in range(repeat):
             with tempfile.TemporaryDirectory() as tmp:
@@ -429,6 +453,8 @@ def measure(size: int, repeat: int) -> None:
             counts["orders"][("tagged contacts", "orders")] = _tagged(log)
             plain = Plain(servers.info["settings"], idosell_log, servers.info["full"])
             plain_cpu.append(_cpu(plain.run))
+            typed = Plain(servers.info["settings"], idosell_log, servers.info["full"], typed=True)
+            typed_cpu.append(_cpu(typed.run))
             streams = ", ".join(
                 f"{n} {CPU[('SDK', n)]:.2f}/{CPU[('plain', n)]:.2f}"
                 for n in ("customers", "subscribers", "orders", "offer")
@@ -440,6 +466,9 @@ def measure(size: int, repeat: int) -> None:
         _print_requests(counts, servers.info, size)
         print(f"client CPU: SDK {min(sdk_cpu):.2f} s, plain requests {min(plain_cpu):.2f} s "
               f"-> {min(sdk_cpu) / min(plain_cpu):.2f}x (best of {repeat})")  # fmt: skip
+        print(f"  the plain script also building the public models of its customers and orders"
+              f" (types alone): {min(typed_cpu):.2f} s -> {min(typed_cpu) / min(plain_cpu):.2f}x;"
+              f" SDK / that: {min(sdk_cpu) / min(typed_cpu):.2f}x")  # fmt: skip
     finally:
         servers.close()
 
