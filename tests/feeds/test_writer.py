@@ -280,3 +280,46 @@ def test_unreadable_products_are_reported_by_the_preview() -> None:
     assert [(s.record, s.reason) for s in result.skipped] == [
         ("product 9 (line 3)", "vat is not a number: 'abc'")
     ]
+
+
+# --- a path target is replaced only by a usable preview --------------------------------------
+
+
+def _previous(tmp_path: Path) -> tuple[Path, bytes]:
+    out = tmp_path / "preview.xml"
+    out.write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n<products>\n</products>\n')
+    out.chmod(0o640)
+    return out, out.read_bytes()
+
+
+def test_a_feed_unusable_from_the_start_leaves_the_previous_preview(tmp_path: Path) -> None:
+    out, before = _previous(tmp_path)
+    with pytest.raises(FeedError, match="nothing was written"):
+        preview_offer(b"<!DOCTYPE html><html><body>503</body></html>", out, language="pol")
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["preview.xml"]  # no temporary file left
+
+
+def test_a_preview_replaces_the_file_keeping_its_mode(tmp_path: Path) -> None:
+    out, _ = _previous(tmp_path)
+    good = OfferProduct(id="7", names={"pol": "Dobry"}, price=Price(gross=Decimal(5)))
+    assert preview_offer(offer_xml([good]), out, language="pol").written == 1
+    assert [e.findtext("productId") for e in _parse(out.read_bytes())] == ["7"]
+    assert out.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "new.xml"
+    preview_offer(offer_xml([good]), fresh, language="pol")
+    assert fresh.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.xml", "preview.xml"]
+
+
+def test_an_interrupted_write_leaves_the_previous_file(tmp_path: Path) -> None:
+    out, before = _previous(tmp_path)
+
+    def products() -> Iterator[CatalogProduct]:
+        yield from _catalog(2)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_salesmanago_xml(products(), out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["preview.xml"]

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Generator, Iterable, Iterator
-from contextlib import ExitStack, closing
+from contextlib import closing, contextmanager
 from decimal import Decimal
 from itertools import islice
+from pathlib import Path
 from typing import Protocol, cast
 from xml.sax.saxutils import escape
 
@@ -54,7 +57,8 @@ class BinarySink(Protocol):
 
 
 XmlTarget = BinarySink | str | os.PathLike[str]
-"""Where the XML goes: a binary file object (left open) or a path (created or replaced)."""
+"""Where the XML goes: a binary file object (left open) or a path (created or replaced at
+the end; a feed unusable before its first product leaves an existing file as it was)."""
 
 #: List fields and the element name of their items.
 _ITEMS = {"categories": "category", "image_urls": "imageUrl"}
@@ -92,7 +96,9 @@ def write_salesmanago_xml(
     Args:
         products: any iterable, consumed lazily: with ``limit=n`` at most ``n`` items are
             pulled from it.
-        out: a binary file object (written to, not closed) or a path (created or replaced).
+        out: a binary file object (written to, not closed) or a path, written through a
+            temporary file beside it that replaces it at the end; an error before the first
+            product (or an interrupt) leaves an existing file as it was.
         limit: write at most this many products (``None``: all).
 
     Returns:
@@ -105,8 +111,7 @@ def _write(
     products: Iterable[CatalogProduct], out: XmlTarget, limit: int | None, written: list[int]
 ) -> int:
     """:func:`write_salesmanago_xml`, counting in ``written[0]`` as it goes."""
-    with ExitStack() as stack:
-        sink = _open(out, stack)
+    with _opened(out, written) as sink:
         sink.write(_HEADER)
         try:
             for product in islice(products, limit if limit is None else max(limit, 0)):
@@ -150,7 +155,9 @@ def preview_offer(
     Raises:
         FeedError: the feed itself is malformed. The products read before the error are
             written and the file is closed with ``</products>`` (well-formed XML); the
-            message says how many products it holds.
+            message says how many products it holds. A feed unusable before its first
+            product (an HTML page, not XML at all) leaves an existing file at a path as it
+            was.
     """
     skipped: list[Skip] = []
 
@@ -175,15 +182,50 @@ def preview_offer(
         with closing(iter_offer_products(feed_source, on_skip=unreadable)) as offer:
             _write(mapped(offer), out, limit, written)
     except FeedError as exc:
-        message = f"{exc}; the preview holds the {written[0]} product(s) written before it"
+        message = (
+            f"{exc}; the preview holds the {written[0]} product(s) written before it"
+            if written[0] or not isinstance(out, str | os.PathLike)
+            else f"{exc}; nothing was written ({os.fspath(out)} was left as it was)"
+        )
         raise FeedError(message, line=exc.line, column=exc.column, item=exc.item) from exc
     return PreviewResult(written=written[0], skipped=tuple(skipped))
 
 
-def _open(out: XmlTarget, stack: ExitStack) -> BinarySink:
-    if isinstance(out, str | os.PathLike):
-        return stack.enter_context(open(out, "wb"))
-    return out
+@contextmanager
+def _opened(out: XmlTarget, written: list[int]) -> Iterator[BinarySink]:
+    """The sink for ``out``. A path is written through a temporary file beside it, which
+    replaces it at the end, also after an error once a product was written (the file is
+    well-formed either way); an error before the first product, or an interrupt, leaves an
+    existing file as it was."""
+    if not isinstance(out, str | os.PathLike):
+        yield out
+        return
+    target = Path(out)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
+        "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+    )
+    keep = False
+    try:
+        with handle:
+            yield handle
+        keep = True
+    except Exception:
+        keep = written[0] > 0
+        raise
+    finally:
+        if keep:
+            _same_mode(Path(handle.name), target)
+            os.replace(handle.name, target)
+        else:
+            Path(handle.name).unlink(missing_ok=True)
+
+
+def _same_mode(written: Path, target: Path) -> None:
+    """Give the new file the mode of the one it replaces (a new one: ``rw-r--r--``)."""
+    try:
+        shutil.copymode(target, written)
+    except FileNotFoundError:
+        written.chmod(0o644)
 
 
 def _children(obj: attrs.AttrsInstance) -> str:
