@@ -137,6 +137,23 @@ def test_the_order_total_and_amounts_keep_the_wire_digits() -> None:
     assert order == _two_step_order(row)
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_a_moment_outside_the_calendar_is_decoded_alike_by_both_paths(moment: str) -> None:
+    row = wire.order_row(SHOP.orders[0], SHOP)
+    for key in ("orderAddDate", "orderDispatchDate"):  # one the model has, one it does not
+        odd = copy.deepcopy(row)
+        odd["orderDetails"][key] = moment
+        order = order_from_row(odd, ZONE)
+        assert order is not None
+        assert order == _two_step_order(odd)
+    customer_row = wire.client_row(SHOP.customers[0], SHOP)
+    customer_row["clientsLastModificationDate"] = moment
+    customer = customer_from_row(customer_row, ZONE)
+    assert customer is not None
+    assert customer.modified_at is None
+    assert customer == _two_step_customer(customer_row)
+
+
 def test_production_clients_decode_with_one_step_and_strict_ones_with_two() -> None:
     asked: list[str] = []
 

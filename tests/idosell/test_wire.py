@@ -55,6 +55,12 @@ def test_zero_dates_are_none(wire: object) -> None:
     assert parse_date(wire) is None
 
 
+@pytest.mark.parametrize("wire", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_a_moment_outside_the_calendar_in_the_shop_zone_is_not_known(wire: str) -> None:
+    # an offset that moves the moment before year 1 or after 9999 in the shop's zone
+    assert parse_datetime(wire, WARSAW) is None
+
+
 def test_wire_datetime_is_shop_local_and_aware() -> None:
     parsed = parse_datetime("2025-07-01 12:00:00", WARSAW)
     assert parsed == datetime(2025, 7, 1, 10, 0, tzinfo=timezone.utc)  # CEST = UTC+2

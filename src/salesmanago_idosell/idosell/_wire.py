@@ -155,9 +155,9 @@ def parse_datetime(value: Any, tz: tzinfo) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:  # an impossible moment in an optional field means "not known"
-        return None
-    return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
+        return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
+    except (ValueError, OverflowError):  # an impossible moment in an optional field (or one
+        return None  # beyond year 1..9999 in the shop's zone) means "not known"
 
 
 def parse_date(value: Any) -> date | None:
