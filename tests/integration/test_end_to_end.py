@@ -188,3 +188,34 @@ def test_a_consent_withdrawn_after_the_customers_read_is_applied_by_their_next_r
         assert email in {e.email for e in box.salesmanago.events.values()}
         assert integration.export_customers().ok
         assert box.salesmanago.contacts[email].email_opt == "out"
+
+
+def _account(box: Sandbox, customer_id: int, email: str) -> dict[str, object]:
+    customer = next(c for c in box.shop.customers if c.id == customer_id)
+    return {
+        "clientAccount": {"clientId": customer.id, "clientLogin": customer.login,
+                          "clientEmail": email, "clientPhone1": customer.phone}
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("other", ["invalid", "consenting"])
+def test_a_buyer_whose_orders_carry_other_e_mails_still_needs_consent(other: str) -> None:
+    # the e-mail on an order is the one given then: one account's orders may differ in it
+    with sandbox() as box:
+        integration = make_integration(box)
+        integration.export_customers()
+        allowed = expected_customers(box.shop, ConsentMode.CONSENTED_ONLY)
+        emails = {c.id: c.email.strip().lower() for c in box.shop.customers}
+        serials: dict[int, list[int]] = {}
+        for serial, order in sorted(purchases(box.shop).items(), key=lambda s: int(s[0])):
+            serials.setdefault(order.client_id, []).append(int(serial))
+        buyer, orders = next(
+            (i, s) for i, s in serials.items() if len(s) > 1 and emails[i] not in allowed
+        )
+        address = "no-at-sign" if other == "invalid" else next(iter(allowed))
+        for serial in orders[1:]:  # the first keeps the account's own e-mail
+            box.idosell.patch_row("order", serial, clientResult=_account(box, buyer, address))
+        integration.sync_orders()
+        sent = {e.fields["externalId"] for e in box.salesmanago.events.values()}
+        assert str(orders[0]) not in sent
+        assert emails[buyer] not in {e.email for e in box.salesmanago.events.values()}

@@ -260,19 +260,27 @@ class OrderSink:
         are left to the mapping, which skips them for that.
 
         The consent is the one the customers stream last read (its memory, by e-mail: one
-        local query, no request); only customers it has not met are read from IdoSell by
-        id. A consent withdrawn since is applied by the customers stream's next run (it opts
-        the contact out); one given since queues the customer's earlier orders. An account
+        local query, no request); only customers it has not met, or whose orders carry
+        e-mails the memory holds different consents for, are read from IdoSell by id. A
+        consent withdrawn since is applied by the customers stream's next run (it opts the
+        contact out); one given since queues the customer's earlier orders. An account
         that cannot be read counts as without consent (it is reported when the customers
         stream reads it).
         """
         if self.settings.consent_mode is ConsentMode.ALL or not orders:
             return {}
-        emails = {o.client.id: memory_key(o.client.email) for o in orders if o.client.id}
-        # an order without a valid e-mail is skipped for it anyway: no consent to look up
-        emails = {i: e for i, e in emails.items() if not email_problem(e)}
-        memory = run.state.marks(CONSENT_KEY, sorted({e for e in emails.values() if e}))
-        consents = {i: memory[e] == "y" for i, e in emails.items() if e in memory}
+        emails: dict[int, set[str]] = {}  # one account's orders may carry other e-mails
+        for order in orders:
+            email = memory_key(order.client.email)
+            # an order without a valid e-mail is skipped for it anyway: no consent to look up
+            if order.client.id and not email_problem(email):
+                emails.setdefault(order.client.id, set()).add(email)
+        memory = run.state.marks(CONSENT_KEY, sorted(set().union(*emails.values())))
+        consents: dict[int, bool] = {}
+        for customer_id, keys in emails.items():
+            marks = {memory.get(e) for e in keys}
+            if len(marks) == 1 and None not in marks:  # else the account decides
+                consents[customer_id] = marks.pop() == "y"
         unknown = sorted(i for i in emails if i not in consents)
         found = {c.id: c for c in run.idosell.customers.iter(ids=unknown)} if unknown else {}
         refused = {0: "order without a customer account"}
