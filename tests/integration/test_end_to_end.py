@@ -219,3 +219,18 @@ def test_a_buyer_whose_orders_carry_other_e_mails_still_needs_consent(other: str
         sent = {e.fields["externalId"] for e in box.salesmanago.events.values()}
         assert str(orders[0]) not in sent
         assert emails[buyer] not in {e.email for e in box.salesmanago.events.values()}
+
+
+def test_a_dry_run_sees_the_consents_the_real_run_will_apply() -> None:
+    # the dry customers stream remembers nothing: its orders must not trust the memory
+    with sandbox() as box:
+        integration = make_integration(box)
+        integration.export_customers()
+        allowed = expected_customers(box.shop, ConsentMode.CONSENTED_ONLY)
+        buyers = {o.client_id for o in purchases(box.shop).values()}
+        withdrawn = [c for c in box.shop.customers if c.email.strip().lower() in allowed]
+        for customer in [c for c in withdrawn if c.id in buyers][:3]:
+            box.idosell.update_customer(customer.id, newsletter_since=None)
+        dry = integration.sync_changes(dry_run=True).stream("orders")
+        real = integration.sync_changes().stream("orders")
+        assert (dry.sent, dry.skipped) == (real.sent, real.skipped)

@@ -275,7 +275,13 @@ class OrderSink:
             # an order without a valid e-mail is skipped for it anyway: no consent to look up
             if order.client.id and not email_problem(email):
                 emails.setdefault(order.client.id, set()).add(email)
-        memory = run.state.marks(CONSENT_KEY, sorted(set().union(*emails.values())))
+        # a dry run's customers stream remembers nothing: the memory may be older than the
+        # consents a real run would apply first, so a dry run asks the accounts
+        memory = (
+            {}
+            if run.dry_run
+            else run.state.marks(CONSENT_KEY, sorted(set().union(*emails.values())))
+        )
         consents: dict[int, bool] = {}
         for customer_id, keys in emails.items():
             marks = {memory.get(e) for e in keys}
