@@ -323,3 +323,22 @@ def test_an_interrupted_write_leaves_the_previous_file(tmp_path: Path) -> None:
         write_salesmanago_xml(products(), out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["preview.xml"]
+
+
+def test_a_preview_through_a_symlink_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    real, _ = _previous(tmp_path)
+    link = tmp_path / "served.xml"
+    link.symlink_to(real)
+    good = OfferProduct(id="7", names={"pol": "Dobry"}, price=Price(gross=Decimal(5)))
+    assert preview_offer(offer_xml([good]), link, language="pol").written == 1
+    assert link.is_symlink()  # the link is kept, as opening the path for writing did
+    assert [e.findtext("productId") for e in _parse(real.read_bytes())] == ["7"]
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["preview.xml", "served.xml"]
+
+
+def test_a_target_that_cannot_be_replaced_leaves_no_temporary_file(tmp_path: Path) -> None:
+    (tmp_path / "preview.xml").mkdir()  # a directory where the file should go
+    with pytest.raises(OSError, match="directory"):
+        write_salesmanago_xml(_catalog(2), tmp_path / "preview.xml")
+    assert [p.name for p in tmp_path.iterdir()] == ["preview.xml"]

@@ -200,7 +200,7 @@ def _opened(out: XmlTarget, written: list[int]) -> Iterator[BinarySink]:
     if not isinstance(out, str | os.PathLike):
         yield out
         return
-    target = Path(out)
+    target = Path(os.path.realpath(out))  # a symlink is kept: the file it names is replaced
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
         "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
     )
@@ -213,11 +213,15 @@ def _opened(out: XmlTarget, written: list[int]) -> Iterator[BinarySink]:
         keep = written[0] > 0
         raise
     finally:
-        if keep:
-            _same_mode(Path(handle.name), target)
-            os.replace(handle.name, target)
-        else:
-            Path(handle.name).unlink(missing_ok=True)
+        replaced = False
+        try:
+            if keep:
+                _same_mode(Path(handle.name), target)
+                os.replace(handle.name, target)
+                replaced = True
+        finally:  # not replaced (an error, or a target that cannot be replaced): removed
+            if not replaced:
+                Path(handle.name).unlink(missing_ok=True)
 
 
 def _same_mode(written: Path, target: Path) -> None:
