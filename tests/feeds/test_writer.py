@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -342,3 +343,12 @@ def test_a_target_that_cannot_be_replaced_leaves_no_temporary_file(tmp_path: Pat
     with pytest.raises(OSError, match="directory"):
         write_salesmanago_xml(_catalog(2), tmp_path / "preview.xml")
     assert [p.name for p in tmp_path.iterdir()] == ["preview.xml"]
+
+
+def test_a_new_preview_file_gets_the_mode_opening_it_would_give(tmp_path: Path) -> None:
+    previous = os.umask(0o077)  # a user who keeps new files private
+    try:
+        write_salesmanago_xml(_catalog(1), tmp_path / "new.xml")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "new.xml").stat().st_mode & 0o777 == 0o600

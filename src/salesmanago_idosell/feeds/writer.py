@@ -14,16 +14,17 @@ written one at a time, so memory stays flat whatever the number of products.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing, contextmanager
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Protocol, cast
+from typing import BinaryIO, Protocol, cast
 from xml.sax.saxutils import escape
 
 import attrs
@@ -201,9 +202,7 @@ def _opened(out: XmlTarget, written: list[int]) -> Iterator[BinarySink]:
         yield out
         return
     target = Path(os.path.realpath(out))  # a symlink is kept: the file it names is replaced
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
-        "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-    )
+    temp, handle = _beside(target)
     keep = False
     try:
         with handle:
@@ -216,20 +215,29 @@ def _opened(out: XmlTarget, written: list[int]) -> Iterator[BinarySink]:
         replaced = False
         try:
             if keep:
-                _same_mode(Path(handle.name), target)
-                os.replace(handle.name, target)
+                _same_mode(temp, target)
+                os.replace(temp, target)
                 replaced = True
         finally:  # not replaced (an error, or a target that cannot be replaced): removed
             if not replaced:
-                Path(handle.name).unlink(missing_ok=True)
+                temp.unlink(missing_ok=True)
+
+
+def _beside(target: Path) -> tuple[Path, BinaryIO]:
+    """A new file beside ``target``, created as opening ``target`` would create it
+    (``rw-rw-rw-`` less the umask; a temporary file's own ``rw-------`` would not do)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+        with contextlib.suppress(FileExistsError):
+            return path, os.fdopen(os.open(path, flags, 0o666), "wb")
+    raise FileExistsError(f"no free temporary name beside {target}")
 
 
 def _same_mode(written: Path, target: Path) -> None:
-    """Give the new file the mode of the one it replaces (a new one: ``rw-r--r--``)."""
-    try:
+    """Give the new file the mode of the one it replaces (a new file keeps its own)."""
+    with contextlib.suppress(FileNotFoundError):
         shutil.copymode(target, written)
-    except FileNotFoundError:
-        written.chmod(0o644)
 
 
 def _children(obj: attrs.AttrsInstance) -> str:
