@@ -51,17 +51,26 @@ def is_empty(value: Any) -> bool:
 
 
 def decimal_from_wire(value: Any, _: Any = None) -> Decimal:
-    """Parse a wire number (``12.5``, ``"12.50"``, ``"12,50"``) into a Decimal."""
+    """Parse a wire number (``12.5``, ``"12.50"``, ``"12,50"``) into a Decimal.
+
+    Raises:
+        ValueError: not a finite number (``NaN`` and ``Infinity`` included: Python's JSON
+            parser reads them, and no amount, price or quantity is either).
+    """
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool):
+        number = value
+    elif isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    try:
-        return Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(f"not a number: {value!r}") from None
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        try:
+            number = Decimal(str(value).strip().replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a number: {value!r}")
+    return number
 
 
 def decimal_to_wire(value: Decimal) -> int | float:

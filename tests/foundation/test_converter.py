@@ -75,6 +75,13 @@ def test_is_empty() -> None:
     assert not any(is_empty(v) for v in (False, 0, "x", [0]))
 
 
+@pytest.mark.parametrize("wire", ["NaN", "sNaN", "Infinity", "-inf", float("nan"), float("inf")])
+def test_decimal_from_wire_rejects_what_is_not_a_finite_number(wire: object) -> None:
+    # Python's JSON parser reads NaN and Infinity; no amount, price or quantity is either
+    with pytest.raises(ValueError, match="not a number"):
+        decimal_from_wire(wire)
+
+
 def test_decimal_from_wire_rejects_garbage() -> None:
     with pytest.raises(ValueError, match="not a number"):
         decimal_from_wire("abc")

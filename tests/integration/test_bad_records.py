@@ -163,3 +163,40 @@ def test_page_shape_error_is_typed() -> None:
     assert issubclass(PageShapeError, Exception)
     error = PageShapeError("x", endpoint="/clients/clients", page=3)
     assert (error.endpoint, error.page) == ("/clients/clients", 3)
+
+
+_OVERFLOW = {"orderProductsCost": "9e999999", "orderDeliveryCost": "9e999999"}
+
+
+@pytest.mark.parametrize(
+    ("costs", "line", "reason"),
+    [
+        ({"orderProductsCost": "NaN"}, None, "unreadable record"),
+        ({"orderProductsCost": float("inf")}, None, "unreadable record"),
+        (_OVERFLOW, None, "unreadable record"),  # the total is beyond any Decimal
+        ({"orderProductsCost": 1e20}, None, "order value is too large"),  # 19 digits at most
+        ({"orderProductsCost": 1e30}, None, "order value is too large"),  # not even in cents
+        ({"orderProductsCost": "9e999999"}, None, "order value is too large"),
+        (None, {"productQuantity": "NaN"}, "unreadable record"),
+        (None, {"productQuantity": "sNaN"}, "unreadable record"),
+        (None, {"productOrderPrice": float("nan")}, "unreadable record"),
+    ],
+)
+def test_an_amount_out_of_range_is_a_skip_and_the_rest_delivered(
+    costs: dict[str, Any] | None, line: dict[str, Any] | None, reason: str
+) -> None:
+    # one hostile row must neither stop the stream nor get a whole batch refused
+    with sandbox() as box:
+        victim = next(iter(purchases(box.shop)))
+        if line is not None:
+            row = {"productId": 1, "productQuantity": 1, "productOrderPrice": 10, **line}
+            patch: dict[str, Any] = {"productsResults": [row]}
+        else:
+            patch = {"payments": {"orderCurrency": {"currencyId": "PLN", **(costs or {})}}}
+        box.idosell.patch_row("order", int(victim), orderDetails=patch)
+        integration, _ = _order_run(box)
+        report = integration.sync_orders()
+        assert not report.errors
+        (skip,) = [p for p in report.problems if p.reason.startswith(reason)]
+        assert victim in skip.record
+        assert _events(box) == set(purchases(box.shop)) - {victim}

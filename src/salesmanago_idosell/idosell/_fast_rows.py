@@ -15,7 +15,7 @@ Why: decoding was half of the SDK's own CPU in a full sync (issue 11); this halv
 from __future__ import annotations
 
 from datetime import tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .._converter import decimal_from_wire
@@ -79,8 +79,10 @@ def _amount(value: Any, default: Decimal) -> Decimal:
     if value is None:
         return default
     if value.__class__ is float:
-        return Decimal(repr(value))
-    return decimal_from_wire(value)
+        number = Decimal(repr(value))
+        if number.is_finite():
+            return number
+    return decimal_from_wire(value)  # explains a non-finite float
 
 
 def _list(value: Any) -> list[Any]:
@@ -193,7 +195,7 @@ def order_from_row(row: Any, zone: tzinfo) -> Order | None:
     """
     try:
         return _order(row, zone)
-    except (_UnusualShapeError, KeyError, ValueError, TypeError, InvalidOperation):
+    except (_UnusualShapeError, KeyError, ValueError, TypeError, ArithmeticError):
         return None
 
 
@@ -261,5 +263,5 @@ def customer_from_row(row: Any, zone: tzinfo) -> Customer | None:
     """
     try:
         return _customer(row, zone)
-    except (_UnusualShapeError, KeyError, ValueError, TypeError, InvalidOperation):
+    except (_UnusualShapeError, KeyError, ValueError, TypeError, ArithmeticError):
         return None

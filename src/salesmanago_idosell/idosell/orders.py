@@ -131,7 +131,13 @@ class OrdersAPI:
                     record.order_id,
                     error.fault_string,
                 )
-        return order_from_record(record)
+        try:
+            return order_from_record(record)
+        except ArithmeticError as exc:  # a total beyond what a Decimal holds
+            raise ResponseValidationError(
+                f"{ORDERS_SEARCH_GATE.path}: order costs out of range: {exc!r}"[:500],
+                endpoint=ORDERS_SEARCH_GATE.path,
+            ) from exc
 
 
 def _serial(value: int | str) -> int:
