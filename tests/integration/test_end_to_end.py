@@ -213,8 +213,8 @@ def test_a_buyer_whose_orders_carry_other_e_mails_still_needs_consent(other: str
             (i, s) for i, s in serials.items() if len(s) > 1 and emails[i] not in allowed
         )
         address = "no-at-sign" if other == "invalid" else next(iter(allowed))
-        for serial in orders[1:]:  # the first keeps the account's own e-mail
-            box.idosell.patch_row("order", serial, clientResult=_account(box, buyer, address))
+        for number in orders[1:]:  # the first keeps the account's own e-mail
+            box.idosell.patch_row("order", number, clientResult=_account(box, buyer, address))
         integration.sync_orders()
         sent = {e.fields["externalId"] for e in box.salesmanago.events.values()}
         assert str(orders[0]) not in sent
