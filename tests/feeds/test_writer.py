@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import attrs
@@ -352,3 +353,17 @@ def test_a_new_preview_file_gets_the_mode_opening_it_would_give(tmp_path: Path) 
     finally:
         os.umask(previous)
     assert (tmp_path / "new.xml").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_directory_that_takes_no_new_file_gets_the_preview_written_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesmanago_idosell.feeds import writer
+
+    def refused(target: Path) -> Any:
+        raise PermissionError(13, "Permission denied", str(target.parent))
+
+    monkeypatch.setattr(writer, "_beside", refused)
+    out, _ = _previous(tmp_path)
+    assert write_salesmanago_xml(_catalog(2), out) == 2
+    assert len(_parse(out.read_bytes())) == 2

@@ -197,12 +197,18 @@ def _opened(out: XmlTarget, written: list[int]) -> Iterator[BinarySink]:
     """The sink for ``out``. A path is written through a temporary file beside it, which
     replaces it at the end, also after an error once a product was written (the file is
     well-formed either way); an error before the first product, or an interrupt, leaves an
-    existing file as it was."""
+    existing file as it was. In a directory where no file may be created, the target is
+    written in place (without that guarantee)."""
     if not isinstance(out, str | os.PathLike):
         yield out
         return
     target = Path(os.path.realpath(out))  # a symlink is kept: the file it names is replaced
-    temp, handle = _beside(target)
+    try:
+        temp, handle = _beside(target)
+    except PermissionError:  # a writable file in a directory that takes no new file
+        with open(target, "wb") as direct:
+            yield direct
+        return
     keep = False
     try:
         with handle:
