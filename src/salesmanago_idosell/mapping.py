@@ -52,7 +52,7 @@ from attrs import field, frozen
 from ._validation import email_problem, normalize_email
 from .categories import CategoryTree
 from .idosell.models import Customer, Order, Subscriber
-from .salesmanago.events import _VALUE_MAX, LIMITS
+from .salesmanago.events import EVENT_VALUE_MAX, LIMITS
 from .salesmanago.models import Address, ContactState, ContactUpsert, EventType, ExternalEvent
 
 __all__ = [
@@ -488,7 +488,7 @@ def _order_event(order: Order, settings: MappingSettings) -> Purchase | Skip:
         return Skip(record=record, reason=reason)
     if order.total < 0:
         return Skip(record=record, reason="order value is negative")
-    if order.total >= _VALUE_MAX - _CENT / 2:  # in cents, an event value has 19 digits at most
+    if order.total >= EVENT_VALUE_MAX - _CENT / 2:  # in cents, an event value has 19 digits at most
         return Skip(record=record, reason="order value is too large for an event")
     kept, quantities, dropped = _fit(lines)
     names = ", ".join([line.name for line in kept])

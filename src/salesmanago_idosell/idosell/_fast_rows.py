@@ -9,7 +9,8 @@ with ``errors``) or any failure returns ``None``, and the caller decodes the row
 way, which explains or accepts it. ``tests/idosell/test_fast_rows.py`` checks that both paths
 agree on generated rows.
 
-Why: decoding was half of the SDK's own CPU in a full sync (issue 11); this halves it.
+Why: decoding was the largest part of the SDK's own CPU in a full sync (issue 11); one step
+takes about a third less time per order row and half less per customer row.
 """
 
 from __future__ import annotations

@@ -197,7 +197,8 @@ def _contact_event_to_wire(event: ExternalEvent) -> dict[str, Any]:
         if text.__class__ is str:  # inlined _put: seven details on every order
             text = text.strip()
             if text:
-                body[_DETAILS.get(number) or f"detail{number}"] = text
+                key = _DETAILS.get(number) if number.__class__ is int else None
+                body[key or f"detail{number}"] = text
         else:
             _put(body, f"detail{number}", text)
     return body

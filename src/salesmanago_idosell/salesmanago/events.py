@@ -36,7 +36,14 @@ from ._calls import TimeoutArg, V2Caller
 from .contacts import checked_email
 from .models import BatchEventsResult, EventChunk, ExternalEvent
 
-__all__ = ["EVENTS_BATCH_MAX", "LIMITS", "EventOverflow", "EventsAPI", "fit_event"]
+__all__ = [
+    "EVENTS_BATCH_MAX",
+    "EVENT_VALUE_MAX",
+    "LIMITS",
+    "EventOverflow",
+    "EventsAPI",
+    "fit_event",
+]
 
 EventOverflow = Literal["raise", "truncate"]
 EVENTS_BATCH_MAX = 1000
@@ -49,7 +56,8 @@ LIMITS: Mapping[str, int] = {
     "shop_domain": 255,
 }
 _LOCATION = re.compile(r"[A-Za-z0-9/_.\-]+")
-_VALUE_MAX = Decimal("1e19")
+#: An event value is below this (19 integer digits; 2 decimals on top).
+EVENT_VALUE_MAX = Decimal("1e19")
 
 
 def _fit_text(name: str, value: str | None, truncate: bool) -> str | None:
@@ -102,7 +110,7 @@ def _check_strict_fields(event: ExternalEvent) -> None:
         if problem is not None:
             raise ValidationError(problem, field="location")
     if event.value is not None and (
-        abs(event.value) >= _VALUE_MAX or event.value != round(event.value, 2)
+        abs(event.value) >= EVENT_VALUE_MAX or event.value != round(event.value, 2)
     ):
         raise ValidationError("event value allows 19 integer digits and 2 decimals", field="value")
     bad_details = [n for n in event.details if not 1 <= n <= 20]
