@@ -35,7 +35,7 @@ from typing import Any
 from xml.parsers import expat
 
 from salesmanago_idosell.feeds import _convert, iof, iter_offer_products
-from salesmanago_idosell.feeds._stream import Node, Schema, iter_items
+from salesmanago_idosell.feeds._stream import Leaves, Node, Schema, iter_items
 
 from .iof_parse import SHAPES, run_lxml, write_feed
 
@@ -53,10 +53,36 @@ def lxml_schema(schema: Schema) -> LxmlSchema:
     for key, (local, child) in schema.items():
         if key == "*":
             continue
-        uri, _, name = key.rpartition(" ")
-        tag = f"{{{uri}}}{name}" if uri else name
-        found[tag] = (local, lxml_schema(child) if child else child)
+        found[_tag(key)] = (
+            local,
+            child if isinstance(child, Leaves) or not child else lxml_schema(child),
+        )
     return found
+
+
+def _tag(name: str) -> str:
+    """An expat name (``uri local``) as an lxml tag (``{uri}local``)."""
+    uri, _, local = name.rpartition(" ")
+    return f"{{{uri}}}{local}" if uri else local
+
+
+def _leaves(element: Any, leaves: Leaves, attributes: bool) -> object:
+    """An element of leaves built as the pure path builds it (``size``)."""
+    names = {_tag(name): index for name, index in leaves.names.items()}
+    slots: list[Any] = [None] * leaves.size
+    for child in element:
+        index = names.get(child.tag)
+        if index is None:
+            continue
+        attrs = dict(child.items()) if attributes else {}
+        if index >= leaves.singles:
+            slots[index] = [*(slots[index] or ()), attrs]
+        elif slots[index] is None:
+            slots[index] = attrs
+    try:
+        return leaves.build(dict(element.items()) if attributes else {}, slots)
+    except ValueError as exc:
+        return exc
 
 
 _OFFER = lxml_schema(iof._OFFER_SCHEMA)
@@ -82,6 +108,8 @@ def _node(element: Any, schema: LxmlSchema, attributes: bool) -> Node:
         if below is None:
             entry = Node(dict(child.items()) if attributes else {})
             entry.text = "".join(child.itertext())
+        elif isinstance(below, Leaves):
+            entry = _leaves(child, below, attributes)
         elif below:
             entry = _node(child, below, attributes)
         else:
