@@ -11,7 +11,9 @@ on the same file and in the same run (CPU time, best of ``--repeat``, passes int
 * the baseline: bare lxml ``iterparse(events=("end",), tag="product")`` with ``clear()``;
 * the pure path's layers: pyexpat with no handlers, pyexpat with empty start/end handlers
   (the cost of reaching Python twice per element), the purpose-built handler building the
-  light nodes (``iter_items``), node -> model conversion alone, and the whole typed stream;
+  light nodes (``iter_items``; ``size`` elements are built into ``Size`` models as they close,
+  so this layer includes them), the rest of the node -> model conversion alone, and the whole
+  typed stream;
 * an *optimistic* lxml path, layer by layer: an ``XMLPullParser`` fed the file in 64 KiB
   chunks (safe options, ``clear()`` per product), then walking each product's kept children
   (tags only), then copying their attributes into dicts, then the same node -> model
@@ -184,7 +186,7 @@ def _items(path: Path) -> Iterator[tuple[Mapping[str, str], Node, int]]:
 
 
 def run_nodes(path: Path) -> int:
-    """The pure path's handler building the light nodes, no models."""
+    """The pure path's handler building the light nodes and the sizes' models."""
     return sum(1 for _ in _items(path))
 
 
@@ -211,8 +213,8 @@ def layers(path: Path) -> dict[str, Callable[[Path], int]]:
         "lxml iterparse + clear (baseline)": run_lxml,
         "pure: expat, no handlers": expat_layer(handlers=False),
         "pure: expat, empty start/end handlers": expat_layer(handlers=True),
-        "pure: light nodes (iter_items)": run_nodes,
-        "shared: node -> models only": convert_layer(path),
+        "pure: light nodes + sizes (iter_items)": run_nodes,
+        "shared: node -> models (no sizes)": convert_layer(path),
         "pure: typed stream": run_typed,
         "lxml: pull parser + clear": lxml_layer(0),
         "lxml: + walk kept children": lxml_layer(1),
