@@ -55,7 +55,25 @@ _CATEGORIES: dict[tuple[str | None, str | None, str | None], CategoryRef | None]
 _IDOSELL_CATEGORIES: dict[tuple[str | None, str | None], IdosellCategoryRef | None] = {}
 
 
-def _size_maker() -> Callable[..., Size]:
+_MakeSize = Callable[
+    [
+        str | None,
+        str | None,
+        str | None,
+        str | None,
+        str | None,
+        Decimal | None,
+        Price | None,
+        Price | None,
+        Price | None,
+        bool | None,
+        tuple[Stock, ...],
+    ],
+    Size,
+]
+
+
+def _size_maker() -> _MakeSize:
     """``Size`` from positional values in field order, without ``__init__``'s keyword
     handling (the hot path: a feed has several sizes per product). ``Size`` has no
     validators or converters, so this builds exactly what ``Size(...)`` builds."""
@@ -161,16 +179,61 @@ PRODUCT_FIELDS = (
 """``OfferProduct``'s fields in the order :func:`_new_product` takes them (a test checks it)."""
 
 
-def _product_maker() -> Callable[..., OfferProduct]:
-    """``OfferProduct`` from positional values in field order, like :func:`_size_maker`."""
-    new = object.__new__
-    setters = tuple(getattr(OfferProduct, name).__set__ for name in PRODUCT_FIELDS)
-    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18) = setters
+_MakeProduct = Callable[
+    [
+        str,
+        ProductType | str | None,
+        Decimal | None,
+        str | None,
+        bool,
+        str | None,
+        Producer | None,
+        CategoryRef | None,
+        IdosellCategoryRef | None,
+        str | None,
+        Mapping[str, str],
+        Mapping[str, str],
+        Mapping[str, str],
+        Price | None,
+        Price | None,
+        Price | None,
+        tuple[Size, ...],
+        tuple[str, ...],
+        str | None,
+    ],
+    OfferProduct,
+]
 
-    def make(*values: Any) -> OfferProduct:
-        (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18) = (
-            values
-        )
+
+def _product_maker() -> _MakeProduct:
+    """``OfferProduct`` from positional values in :data:`PRODUCT_FIELDS` order, like
+    :func:`_size_maker` (no validators or converters to skip either)."""
+    new = object.__new__
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18) = (
+        getattr(OfferProduct, name).__set__ for name in PRODUCT_FIELDS
+    )
+
+    def make(
+        v0: str,
+        v1: ProductType | str | None,
+        v2: Decimal | None,
+        v3: str | None,
+        v4: bool,
+        v5: str | None,
+        v6: Producer | None,
+        v7: CategoryRef | None,
+        v8: IdosellCategoryRef | None,
+        v9: str | None,
+        v10: Mapping[str, str],
+        v11: Mapping[str, str],
+        v12: Mapping[str, str],
+        v13: Price | None,
+        v14: Price | None,
+        v15: Price | None,
+        v16: tuple[Size, ...],
+        v17: tuple[str, ...],
+        v18: str | None,
+    ) -> OfferProduct:
         built: OfferProduct = new(OfferProduct)
         s0(built, v0)
         s1(built, v1)

@@ -109,12 +109,13 @@ class Leaves:
         *,
         many: frozenset[str] = frozenset(),
     ) -> None:
-        # the first-wins children first, then the ``many`` ones: ``index < singles``
-        order = sorted(range(len(fields)), key=lambda index: fields[index] in many)
-        self.names = {name: index for index in order for name in _iof_keys(fields[index])}
+        # the first-wins children come first, the ``many`` ones last: ``index < singles``
         self.singles = sum(1 for local in fields if local not in many)
-        if order != sorted(order):
+        if any(local in many for local in fields[: self.singles]):
             raise ValueError("list the many children of Leaves after the others")
+        self.names = {
+            name: index for index, local in enumerate(fields) for name in _iof_keys(local)
+        }
         self.size = len(fields)
         self.build = build
 
