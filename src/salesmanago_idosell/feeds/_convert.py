@@ -51,7 +51,6 @@ _DECIMALS: dict[str, Decimal] = {}
 _PRICES: dict[tuple[str | None, str | None], Price | None] = {}
 _STOCKS: dict[tuple[str | None, str | None, str | None], Stock | None] = {}
 _PRODUCERS: dict[tuple[str | None, str | None], Producer | None] = {}
-_CATEGORIES: dict[tuple[str | None, str | None, str | None], CategoryRef | None] = {}
 _IDOSELL_CATEGORIES: dict[tuple[str | None, str | None], IdosellCategoryRef | None] = {}
 
 
@@ -268,7 +267,6 @@ def forget() -> None:
     _PRICES.clear()
     _STOCKS.clear()
     _PRODUCERS.clear()
-    _CATEGORIES.clear()
     _IDOSELL_CATEGORIES.clear()
 
 
@@ -515,17 +513,6 @@ def producer(attrs: Attrs | None) -> Producer | None:
 def category(found: list[Attrs], language: str) -> CategoryRef | None:
     """The panel category in the feed's language (else one without ``xml:lang``, else the
     first); ``None`` without an id."""
-    if len(found) == 1:  # the usual case: one element, its value cached
-        get = found[0].get
-        key = (get("id"), get("name"), get(XML_LANG))
-        cached = _CATEGORIES.get(key, _MISS)
-        if cached is not _MISS:
-            return cached  # type: ignore[return-value]  # a CategoryRef or None
-        return _remember(_CATEGORIES, key, _category(found, language))
-    return _category(found, language)
-
-
-def _category(found: list[Attrs], language: str) -> CategoryRef | None:
     chosen = None
     for attrs in found:
         if value(attrs, "id") is None:
