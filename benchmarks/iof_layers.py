@@ -11,7 +11,9 @@ on the same file and in the same run (CPU time, best of ``--repeat``, passes int
 * the baseline: bare lxml ``iterparse(events=("end",), tag="product")`` with ``clear()``;
 * the pure path's layers: pyexpat with no handlers, pyexpat with empty start/end handlers
   (the cost of reaching Python twice per element), the purpose-built handler building the
-  light nodes (``iter_items``), node -> model conversion alone, and the whole typed stream;
+  light nodes (``iter_items``; ``size`` elements are built into ``Size`` models as they close,
+  so this layer includes them), the rest of the node -> model conversion alone, and the whole
+  typed stream;
 * an *optimistic* lxml path, layer by layer: an ``XMLPullParser`` fed the file in 64 KiB
   chunks (safe options, ``clear()`` per product), then walking each product's kept children
   (tags only), then copying their attributes into dicts, then the same node -> model
@@ -35,7 +37,7 @@ from typing import Any
 from xml.parsers import expat
 
 from salesmanago_idosell.feeds import _convert, iof, iter_offer_products
-from salesmanago_idosell.feeds._stream import Node, Schema, iter_items
+from salesmanago_idosell.feeds._stream import Leaves, Node, Schema, iter_items
 
 from .iof_parse import SHAPES, run_lxml, write_feed
 
@@ -53,10 +55,36 @@ def lxml_schema(schema: Schema) -> LxmlSchema:
     for key, (local, child) in schema.items():
         if key == "*":
             continue
-        uri, _, name = key.rpartition(" ")
-        tag = f"{{{uri}}}{name}" if uri else name
-        found[tag] = (local, lxml_schema(child) if child else child)
+        found[_tag(key)] = (
+            local,
+            child if isinstance(child, Leaves) or not child else lxml_schema(child),
+        )
     return found
+
+
+def _tag(name: str) -> str:
+    """An expat name (``uri local``) as an lxml tag (``{uri}local``)."""
+    uri, _, local = name.rpartition(" ")
+    return f"{{{uri}}}{local}" if uri else local
+
+
+def _leaves(element: Any, leaves: Leaves, attributes: bool) -> object:
+    """An element of leaves built as the pure path builds it (``size``)."""
+    names = {_tag(name): index for name, index in leaves.names.items()}
+    slots: list[Any] = [None] * leaves.size
+    for child in element:
+        index = names.get(child.tag)
+        if index is None:
+            continue
+        attrs = dict(child.items()) if attributes else {}
+        if index >= leaves.singles:
+            slots[index] = [*(slots[index] or ()), attrs]
+        elif slots[index] is None:
+            slots[index] = attrs
+    try:
+        return leaves.build(dict(element.items()) if attributes else {}, slots)
+    except ValueError as exc:
+        return exc
 
 
 _OFFER = lxml_schema(iof._OFFER_SCHEMA)
@@ -82,6 +110,8 @@ def _node(element: Any, schema: LxmlSchema, attributes: bool) -> Node:
         if below is None:
             entry = Node(dict(child.items()) if attributes else {})
             entry.text = "".join(child.itertext())
+        elif isinstance(below, Leaves):
+            entry = _leaves(child, below, attributes)
         elif below:
             entry = _node(child, below, attributes)
         else:
@@ -156,7 +186,7 @@ def _items(path: Path) -> Iterator[tuple[Mapping[str, str], Node, int]]:
 
 
 def run_nodes(path: Path) -> int:
-    """The pure path's handler building the light nodes, no models."""
+    """The pure path's handler building the light nodes and the sizes' models."""
     return sum(1 for _ in _items(path))
 
 
@@ -183,8 +213,8 @@ def layers(path: Path) -> dict[str, Callable[[Path], int]]:
         "lxml iterparse + clear (baseline)": run_lxml,
         "pure: expat, no handlers": expat_layer(handlers=False),
         "pure: expat, empty start/end handlers": expat_layer(handlers=True),
-        "pure: light nodes (iter_items)": run_nodes,
-        "shared: node -> models only": convert_layer(path),
+        "pure: light nodes + sizes (iter_items)": run_nodes,
+        "shared: node -> models (no sizes)": convert_layer(path),
         "pure: typed stream": run_typed,
         "lxml: pull parser + clear": lxml_layer(0),
         "lxml: + walk kept children": lxml_layer(1),

@@ -11,7 +11,7 @@ For every size and both shapes it writes an IOF 3.0 ``full.xml`` into a temporar
   in three languages, three sizes with price, SRP, strikethrough price and two stock levels
   each, four images, ``iaiext:`` extensions, and 3 to 65 parameters (the parameters are
   what the typed stream skips and xmltodict builds);
-* ``lean``: few parameters (two) but many sizes and prices - one language, eight sizes with
+* ``lean``: few parameters (one) but many sizes and prices - two languages, five sizes with
   price, SRP, strikethrough price and two stock levels each, two images.
 
 Then, on the same file and in the same run, it measures CPU time (``time.process_time``,

@@ -13,12 +13,12 @@ the stream turns it into a :class:`~salesmanago_idosell.feeds.FeedSkip` for that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
-from ._stream import IAIEXT, XML_LANG, Attrs, Node
+from ._stream import IAIEXT, XML_LANG, Attrs, Node, Slots
 from .models import (
     NOT_TRACKED,
     CategoryRef,
@@ -46,9 +46,219 @@ _CACHE_SIZE = 4096
 # Bounded caches of immutable values met again and again in a feed (cleared when full, and
 # by ``forget()`` when a stream ends). They only memoise: a value is the same with or without
 # them, whatever thread or stream put it there.
+_MISS = object()
 _DECIMALS: dict[str, Decimal] = {}
 _PRICES: dict[tuple[str | None, str | None], Price | None] = {}
 _STOCKS: dict[tuple[str | None, str | None, str | None], Stock | None] = {}
+_PRODUCERS: dict[tuple[str | None, str | None], Producer | None] = {}
+_IDOSELL_CATEGORIES: dict[tuple[str | None, str | None], IdosellCategoryRef | None] = {}
+
+
+_MakeSize = Callable[
+    [
+        str | None,
+        str | None,
+        str | None,
+        str | None,
+        str | None,
+        Decimal | None,
+        Price | None,
+        Price | None,
+        Price | None,
+        bool | None,
+        tuple[Stock, ...],
+    ],
+    Size,
+]
+
+
+def _size_maker() -> _MakeSize:
+    """``Size`` from positional values in field order, without ``__init__``'s keyword
+    handling (the hot path: a feed has several sizes per product). ``Size`` has no
+    validators or converters, so this builds exactly what ``Size(...)`` builds."""
+    new = object.__new__
+    (
+        set_id,
+        set_name,
+        set_code,
+        set_producer_code,
+        set_external_code,
+        set_weight,
+        set_price,
+        set_srp,
+        set_strikethrough,
+        set_available,
+        set_stocks,
+    ) = (getattr(Size, name).__set__ for name in SIZE_FIELDS)
+
+    def make(
+        size_id: str | None,
+        name: str | None,
+        code: str | None,
+        producer_code: str | None,
+        external_code: str | None,
+        weight: Decimal | None,
+        own_price: Price | None,
+        srp: Price | None,
+        strikethrough: Price | None,
+        available: bool | None,
+        stocks: tuple[Stock, ...],
+    ) -> Size:
+        built: Size = new(Size)
+        set_id(built, size_id)
+        set_name(built, name)
+        set_code(built, code)
+        set_producer_code(built, producer_code)
+        set_external_code(built, external_code)
+        set_weight(built, weight)
+        set_price(built, own_price)
+        set_srp(built, srp)
+        set_strikethrough(built, strikethrough)
+        set_available(built, available)
+        set_stocks(built, stocks)
+        return built
+
+    return make
+
+
+SIZE_FIELDS = (
+    "id",
+    "name",
+    "code",
+    "producer_code",
+    "external_code",
+    "weight",
+    "price",
+    "srp",
+    "strikethrough_price",
+    "available",
+    "stocks",
+)
+"""``Size``'s fields in the order :func:`_new_size` takes them (a test checks it)."""
+_new_size = _size_maker()
+
+
+def _price_maker() -> Callable[[Decimal | None, Decimal | None], Price]:
+    """``Price(gross=..., net=...)`` without ``__init__``'s keyword handling (hot path)."""
+    new = object.__new__
+    set_gross, set_net = (getattr(Price, name).__set__ for name in ("gross", "net"))
+
+    def make(gross: Decimal | None, net: Decimal | None) -> Price:
+        built: Price = new(Price)
+        set_gross(built, gross)
+        set_net(built, net)
+        return built
+
+    return make
+
+
+_new_price = _price_maker()
+
+PRODUCT_FIELDS = (
+    "id",
+    "type",
+    "vat",
+    "currency",
+    "removed",
+    "code_on_card",
+    "producer",
+    "category",
+    "idosell_category",
+    "card_url",
+    "names",
+    "short_descriptions",
+    "long_descriptions",
+    "price",
+    "srp",
+    "strikethrough_price",
+    "sizes",
+    "images",
+    "icon_url",
+)
+"""``OfferProduct``'s fields in the order :func:`_new_product` takes them (a test checks it)."""
+
+
+_MakeProduct = Callable[
+    [
+        str,
+        ProductType | str | None,
+        Decimal | None,
+        str | None,
+        bool,
+        str | None,
+        Producer | None,
+        CategoryRef | None,
+        IdosellCategoryRef | None,
+        str | None,
+        Mapping[str, str],
+        Mapping[str, str],
+        Mapping[str, str],
+        Price | None,
+        Price | None,
+        Price | None,
+        tuple[Size, ...],
+        tuple[str, ...],
+        str | None,
+    ],
+    OfferProduct,
+]
+
+
+def _product_maker() -> _MakeProduct:
+    """``OfferProduct`` from positional values in :data:`PRODUCT_FIELDS` order, like
+    :func:`_size_maker` (no validators or converters to skip either)."""
+    new = object.__new__
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18) = (
+        getattr(OfferProduct, name).__set__ for name in PRODUCT_FIELDS
+    )
+
+    def make(
+        v0: str,
+        v1: ProductType | str | None,
+        v2: Decimal | None,
+        v3: str | None,
+        v4: bool,
+        v5: str | None,
+        v6: Producer | None,
+        v7: CategoryRef | None,
+        v8: IdosellCategoryRef | None,
+        v9: str | None,
+        v10: Mapping[str, str],
+        v11: Mapping[str, str],
+        v12: Mapping[str, str],
+        v13: Price | None,
+        v14: Price | None,
+        v15: Price | None,
+        v16: tuple[Size, ...],
+        v17: tuple[str, ...],
+        v18: str | None,
+    ) -> OfferProduct:
+        built: OfferProduct = new(OfferProduct)
+        s0(built, v0)
+        s1(built, v1)
+        s2(built, v2)
+        s3(built, v3)
+        s4(built, v4)
+        s5(built, v5)
+        s6(built, v6)
+        s7(built, v7)
+        s8(built, v8)
+        s9(built, v9)
+        s10(built, v10)
+        s11(built, v11)
+        s12(built, v12)
+        s13(built, v13)
+        s14(built, v14)
+        s15(built, v15)
+        s16(built, v16)
+        s17(built, v17)
+        s18(built, v18)
+        return built
+
+    return make
+
+
+_new_product = _product_maker()
 
 
 def forget() -> None:
@@ -56,6 +266,8 @@ def forget() -> None:
     _DECIMALS.clear()
     _PRICES.clear()
     _STOCKS.clear()
+    _PRODUCERS.clear()
+    _IDOSELL_CATEGORIES.clear()
 
 
 class ItemError(ValueError):
@@ -131,11 +343,11 @@ def price(attrs: Attrs | None, what: str) -> Price | None:
     """A ``gross``/``net`` pair; ``None`` when absent or carrying neither value."""
     if attrs is None:
         return None
-    key = (attrs.get("gross"), attrs.get("net"))
-    try:
-        return _PRICES[key]
-    except KeyError:
-        pass
+    get = attrs.get
+    key = (get("gross"), get("net"))
+    found = _PRICES.get(key, _MISS)
+    if found is not _MISS:
+        return found  # type: ignore[return-value]  # a Price or None, never the marker
     raw_gross, raw_net = key
     try:  # the common case at C speed; anything odd goes through decimal()
         gross = None if raw_gross is None else Decimal(raw_gross.replace(",", "."))
@@ -147,32 +359,32 @@ def price(attrs: Attrs | None, what: str) -> Price | None:
     except InvalidOperation:
         gross = decimal(raw_gross, what, "gross")
         net = decimal(raw_net, what, "net")
-    found = None if gross is None and net is None else Price(gross=gross, net=net)
+    made = None if gross is None and net is None else _new_price(gross, net)
     if len(_PRICES) >= _CACHE_SIZE:
         _PRICES.clear()
-    _PRICES[key] = found
-    return found
+    _PRICES[key] = made
+    return made
 
 
 def stock(attrs: Attrs) -> Stock | None:
     """One ``stock`` element of a size (``None`` without a warehouse id)."""
-    key = (attrs.get("id"), attrs.get("quantity"), attrs.get("available_stock_quantity"))
-    try:
-        return _STOCKS[key]
-    except KeyError:
-        pass
+    get = attrs.get
+    key = (get("id"), get("quantity"), get("available_stock_quantity"))
+    found = _STOCKS.get(key, _MISS)
+    if found is not _MISS:
+        return found  # type: ignore[return-value]  # a Stock or None, never the marker
     warehouse = value(attrs, "id")
-    found = None
+    made = None
     if warehouse is not None:
-        found = Stock(
+        made = Stock(
             warehouse_id=warehouse,
             quantity=quantity(key[1], "stock", "quantity"),
             available_quantity=quantity(key[2], "stock", "available_stock_quantity"),
         )
     if len(_STOCKS) >= _CACHE_SIZE:
         _STOCKS.clear()
-    _STOCKS[key] = found
-    return found
+    _STOCKS[key] = made
+    return made
 
 
 def availability(raw: str | None) -> bool | None:
@@ -187,47 +399,45 @@ def _first(kids: dict[str, list[Any]], name: str) -> Any:
     return found[0] if found else None
 
 
-def size(node: Node) -> Size:
-    """One ``size`` element with its prices and stocks."""
-    get = node.attrs.get
-    kids = node.kids
-    stocks: tuple[Stock, ...] = ()
-    own_price = srp = strikethrough = None
-    if kids is not None:
-        found = kids.get("stock")
-        if found:
-            stocks = tuple(filter(None, map(stock, found)))
-        found = kids.get("price")
-        if found:
-            own_price = price(found[0], "size price")
-        found = kids.get("srp")
-        if found:
-            srp = price(found[0], "size srp")
-        found = kids.get("strikethrough_retail_price")
-        if found:
-            strikethrough = price(found[0], "size strikethrough_retail_price")
+SIZE_KIDS = ("price", "srp", "strikethrough_retail_price", "stock")
+"""The kept children of ``size``, in the order :func:`size` reads its slots."""
+
+
+def size(attrs: Attrs, slots: Slots) -> Size:
+    """One ``size`` element (its attributes and :data:`SIZE_KIDS`), with prices and stocks.
+
+    Built by the stream when the element closes (see :class:`~._stream.Leaves`).
+    """
+    get = attrs.get
+    own_price, srp, strikethrough, found = slots
     available = get("available")
-    return Size(
-        id=(get("id") or "").strip() or None,
-        name=(get("name") or "").strip() or None,
-        code=(get("code") or "").strip() or None,
-        producer_code=(get("code_producer") or "").strip() or None,
-        external_code=(get(_CODE_EXTERNAL) or "").strip() or None,
-        weight=decimal(get("weight"), "size weight"),
-        price=own_price,
-        srp=srp,
-        strikethrough_price=strikethrough,
-        available=None if available is None else availability(available),
-        stocks=stocks,
+    return _new_size(
+        (get("id") or "").strip() or None,
+        (get("name") or "").strip() or None,
+        (get("code") or "").strip() or None,
+        (get("code_producer") or "").strip() or None,
+        (get(_CODE_EXTERNAL) or "").strip() or None,
+        decimal(get("weight"), "size weight"),
+        None if own_price is None else price(own_price, "size price"),
+        None if srp is None else price(srp, "size srp"),
+        None if strikethrough is None else price(strikethrough, "size strikethrough_retail_price"),
+        None if available is None else availability(available),
+        tuple(filter(None, map(stock, found))) if found else (),
     )
 
 
 def sizes(node: Node | None) -> tuple[Size, ...]:
-    """The sizes of a product (``sizes/size``)."""
+    """The sizes of a product (``sizes/size``), built by the stream; raises the
+    :class:`ItemError` met while building one."""
     if node is None or node.kids is None:
         return ()
     found = node.kids.get("size")
-    return tuple(map(size, found)) if found else ()
+    if not found:
+        return ()
+    for built in found:
+        if type(built) is not Size:
+            raise built
+    return tuple(found)
 
 
 def texts(nodes: list[Node], default_language: str) -> dict[str, str]:
@@ -290,10 +500,14 @@ def producer(attrs: Attrs | None) -> Producer | None:
     """The producer (brand); ``None`` without an id."""
     if attrs is None:
         return None
+    get = attrs.get
+    key = (get("id"), get("name"))
+    found = _PRODUCERS.get(key, _MISS)
+    if found is not _MISS:
+        return found  # type: ignore[return-value]  # a Producer or None, never the marker
     producer_id = value(attrs, "id")
-    if producer_id is None:
-        return None
-    return Producer(id=producer_id, name=value(attrs, "name"))
+    made = None if producer_id is None else Producer(id=producer_id, name=value(attrs, "name"))
+    return _remember(_PRODUCERS, key, made)
 
 
 def category(found: list[Attrs], language: str) -> CategoryRef | None:
@@ -322,10 +536,26 @@ def idosell_category(attrs: Attrs | None) -> IdosellCategoryRef | None:
     """The IdoSell taxonomy node; ``None`` without an id."""
     if attrs is None:
         return None
+    get = attrs.get
+    key = (get("id"), get("path"))
+    found = _IDOSELL_CATEGORIES.get(key, _MISS)
+    if found is not _MISS:
+        return found  # type: ignore[return-value]  # an IdosellCategoryRef or None
     node_id = value(attrs, "id")
-    if node_id is None:
-        return None
-    return IdosellCategoryRef(id=node_id, path=value(attrs, "path") or "")
+    made = (
+        None if node_id is None else IdosellCategoryRef(id=node_id, path=value(attrs, "path") or "")
+    )
+    return _remember(_IDOSELL_CATEGORIES, key, made)
+
+
+_V = TypeVar("_V")
+
+
+def _remember(cache: dict[Any, _V], key: object, made: _V) -> _V:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = made
+    return made
 
 
 def product_id(node: Node) -> str:
@@ -346,28 +576,26 @@ def offer_product(node: Node, feed: Mapping[str, str]) -> OfferProduct:
     images_node = _first(kids, "images")
     removed = value(attrs, "removed")
     card = _first(kids, "card")
-    return OfferProduct(
-        id=identifier,
-        type=product_type(value(attrs, "type")),
-        vat=decimal(attrs.get("vat"), "vat"),
-        currency=value(attrs, "currency") or value(feed, "currency"),
-        removed=removed is not None and removed.lower() in _YES,
-        code_on_card=value(attrs, "code_on_card"),
-        producer=producer(_first(kids, "producer")),
-        category=category(kids.get("category") or [], language),
-        idosell_category=idosell_category(_first(kids, "category_idosell")),
-        card_url=value(card, "url") if card is not None else None,
-        names=_description_texts(description, "name", language),
-        short_descriptions=_description_texts(description, "short_desc", language),
-        long_descriptions=_description_texts(description, "long_desc", language),
-        price=price(_first(kids, "price"), "price"),
-        srp=price(_first(kids, "srp"), "srp"),
-        strikethrough_price=price(
-            _first(kids, "strikethrough_retail_price"), "strikethrough_retail_price"
-        ),
-        sizes=sizes(_first(kids, "sizes")),
-        images=images(images_node),
-        icon_url=icon(images_node),
+    return _new_product(  # in PRODUCT_FIELDS order
+        identifier,
+        product_type(value(attrs, "type")),
+        decimal(attrs.get("vat"), "vat"),
+        value(attrs, "currency") or value(feed, "currency"),
+        removed is not None and removed.lower() in _YES,
+        value(attrs, "code_on_card"),
+        producer(_first(kids, "producer")),
+        category(kids.get("category") or [], language),
+        idosell_category(_first(kids, "category_idosell")),
+        value(card, "url") if card is not None else None,
+        _description_texts(description, "name", language),
+        _description_texts(description, "short_desc", language),
+        _description_texts(description, "long_desc", language),
+        price(_first(kids, "price"), "price"),
+        price(_first(kids, "srp"), "srp"),
+        price(_first(kids, "strikethrough_retail_price"), "strikethrough_retail_price"),
+        sizes(_first(kids, "sizes")),
+        images(images_node),
+        icon(images_node),
     )
 
 

@@ -43,9 +43,11 @@ __all__ = [
     "MAX_ITEM_BYTES",
     "MAX_ITEM_ELEMENTS",
     "Attrs",
+    "Leaves",
     "Node",
     "RootCheck",
     "Schema",
+    "Slots",
     "iof_names",
     "iter_items",
     "parse_document",
@@ -66,10 +68,11 @@ MAX_DEPTH = 64
 MAX_ITEM_ELEMENTS = 100_000
 """Kept elements per item: bounds the memory of one item (each costs a dict of attributes)."""
 
-Schema = dict[str, tuple[str, Union["Schema", None]]]
+Schema = dict[str, tuple[str, Union["Schema", "Leaves", None]]]
 """Kept children by expat name -> (local name, their own schema; ``None`` for text).
 
 A ``"*"`` key keeps any other element of the IOF namespace (or none) under its local name.
+A :class:`Leaves` schema builds the element into a value when it closes.
 """
 
 RootCheck = Callable[[str, Mapping[str, str]], None]
@@ -78,6 +81,43 @@ RootCheck = Callable[[str, Mapping[str, str]], None]
 
 Attrs = dict[str, str]
 """The attributes of a kept leaf element (one whose schema is ``{}``), stored as they are."""
+
+
+Slots = list[Any]
+"""What a :class:`Leaves` element collected: per kept child, by its index in ``fields``,
+the first one's attributes (``None`` if absent), or the list of all of them for the
+``many`` ones."""
+
+
+class Leaves:
+    """The schema of a kept element whose kept children are all leaves (``size``: prices
+    and stocks), built straight into a value when it closes - no :class:`Node` in between.
+
+    ``fields`` are the kept children's local names (IOF names, with or without the IOF
+    namespace); of those in ``many`` every one is kept, of the others the first. ``build``
+    gets the element's attributes and the :data:`Slots`. The built value is stored among the
+    parent's kids; a ``ValueError`` that ``build`` raises (a value the item cannot use) is
+    stored in its place, for the item's converter to raise.
+    """
+
+    __slots__ = ("build", "names", "singles", "size")
+
+    def __init__(
+        self,
+        fields: tuple[str, ...],
+        build: Callable[[Attrs, Slots], object],
+        *,
+        many: frozenset[str] = frozenset(),
+    ) -> None:
+        # the first-wins children come first, the ``many`` ones last: ``index < singles``
+        self.singles = sum(1 for local in fields if local not in many)
+        if any(local in many for local in fields[: self.singles]):
+            raise ValueError("list the many children of Leaves after the others")
+        self.names = {
+            name: index for index, local in enumerate(fields) for name in _iof_keys(local)
+        }
+        self.size = len(fields)
+        self.build = build
 
 
 class Node:
@@ -110,20 +150,56 @@ class Node:
         return kids.get(name) or []
 
 
-def iof_names(schema: Mapping[str, Schema | None]) -> Schema:
+def iof_names(schema: Mapping[str, Schema | Leaves | None]) -> Schema:
     """A schema whose keys match an IOF element without a namespace or in the IOF one."""
     built: Schema = {}
     for local, child in schema.items():
-        entry = (local, child)
-        built[local] = entry
-        built[f"{IOF_NS}{_SEP}{local}"] = entry
+        for key in _iof_keys(local):
+            built[key] = (local, child)
     return built
+
+
+def _iof_keys(local: str) -> tuple[str, str]:
+    return local, f"{IOF_NS}{_SEP}{local}"
+
+
+def _nothing(_attrs: Attrs, _slots: Slots) -> None:
+    return None
 
 
 def _local(name: str) -> str:
     """The local name, or ``prefix-uri local`` for a foreign namespace (root check)."""
     uri, _, local = name.rpartition(_SEP)
     return local if uri in ("", IOF_NS) else name
+
+
+_NONE, _IN_LEAF, _IN_TEXT = 0, 1, 2
+"""What the handler is inside of: nothing to skip, a leaf (or unread element), a text."""
+_LEAF, _NODE, _TEXT, _LEAVES = 0, 1, 2, 3
+"""What a kept element is: its attributes only, a :class:`Node`, a text, :class:`Leaves`."""
+
+_Spec = tuple[str, int, Any]
+"""A compiled schema entry: local name, kind, the compiled schema below (or Leaves)."""
+_Compiled = dict[str, _Spec]
+
+
+def _compile(schema: Schema, done: dict[int, _Compiled]) -> _Compiled:
+    """The schema with each entry's kind worked out once (schemas may be recursive)."""
+    found = done.get(id(schema))
+    if found is not None:
+        return found
+    compiled: _Compiled = {}
+    done[id(schema)] = compiled
+    for key, (local, child) in schema.items():
+        if child is None:
+            compiled[key] = (local, _TEXT, None)
+        elif isinstance(child, Leaves):
+            compiled[key] = (local, _LEAVES, child)
+        elif child:
+            compiled[key] = (local, _NODE, _compile(child, done))
+        else:
+            compiled[key] = (local, _LEAF, None)
+    return compiled
 
 
 class _Driver:
@@ -140,20 +216,25 @@ class _Driver:
         self.emitted = 0
         self.parser = parser = expat.ParserCreate(None, _SEP)
         self._route = route
-        self._item_schema = item
+        self._item_schema = _compile(item, {})
         self._check_root = check_root
         self._parents: list[Mapping[str, str]] = []
         self._outside = 0  # depth while on the route, above the items
-        self._stack: list[tuple[Node, Schema]] = []
+        self._stack: list[tuple[Node, _Compiled]] = []
         self._node = Node({})  # the item being built, while ``_in_item``
         self._in_item = False
-        self._schema: Schema = item
+        self._schema = self._item_schema
         self._item_line = 0
         self._skip_depth = 0
-        self._leaf = False
+        self._leaf = _NONE
         self._kept = 0
         self._text_depth = 0
         self._text: list[str] = []
+        self._text_node = Node({})
+        self._record: tuple[str, Leaves, Attrs] = ("", Leaves((), _nothing), {})
+        self._record_names: dict[str, int] = {}
+        self._slots: Slots = []
+        self._singles = 0
         self.root: Node | None = None
         parser.buffer_text = True
         parser.buffer_size = 65536
@@ -232,24 +313,32 @@ class _Driver:
         parser.EndElementHandler = self._end
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
-        if self._leaf:  # markup inside a leaf or an unread element: skip to its end
-            self._leaf = False
-            self._begin_skip(2)
+        if self._leaf:  # markup inside a leaf, an unread element or a text
+            self._markup_inside(attrs)
             return
-        spec = self._schema.get(name) or self._unread(name)
+        spec = self._schema.get(name)
         if spec is None:
-            return
+            spec = self._unread(name)
+            if spec is None:
+                return
         self._kept += 1
         if self._kept > MAX_ITEM_ELEMENTS or len(attrs) > MAX_ATTRIBUTES:
             self._too_big(attrs)
-        local, schema = spec
+        local, kind, schema = spec
         parent = self._node
         entry: Any
-        if schema is None or schema:
+        if kind == _LEAF:
+            entry = attrs
+            self._leaf = _IN_LEAF
+        elif kind == _TEXT:
+            entry = self._text_node = Node(attrs)
+            self._leaf = _IN_TEXT
+            self.parser.CharacterDataHandler = self._text.append
+        elif kind == _NODE:
             entry = Node(attrs)
         else:
-            entry = attrs
-            self._leaf = True
+            self._begin_leaves(local, schema, attrs)
+            return
         kids = parent.kids
         if kids is None:
             parent.kids = {local: [entry]}
@@ -257,31 +346,42 @@ class _Driver:
             kids[local].append(entry)
         else:
             kids[local] = [entry]
-        if self._leaf:
-            return
+        if kind == _NODE:
+            self._enter(entry, schema)
+
+    def _enter(self, node: Node, schema: _Compiled) -> None:
+        """Read the children of ``node`` (a kept element with a schema of its own)."""
         stack = self._stack
-        stack.append((parent, self._schema))
+        stack.append((self._node, self._schema))
         if len(stack) > MAX_DEPTH:
             raise self.error(f"elements nested deeper than {MAX_DEPTH} levels")
-        self._node = entry
-        if schema is None:
-            self._begin_text()
-        else:
-            self._schema = schema
+        self._node = node
+        self._schema = schema
 
-    def _unread(self, name: str) -> tuple[str, Schema | None] | None:
+    def _markup_inside(self, attrs: dict[str, str]) -> None:
+        """An element inside a leaf or an unread element (skipped) or a text (counted)."""
+        if self._leaf == _IN_TEXT:
+            self._text_markup(attrs)
+        else:
+            self._leaf = _NONE
+            self._begin_skip(2)
+
+    def _unread(self, name: str) -> _Spec | None:
         """The schema's ``"*"`` entry for an IOF element (``gateway.xml`` kinds), else
         ``None``: the element is not read, like a leaf whose children are skipped."""
-        if "*" in self._schema:
+        anything = self._schema.get("*")
+        if anything is not None:
             local = _local(name)
             if _SEP not in local:
-                return local, self._schema["*"][1]
-        self._leaf = True
+                return local, anything[1], anything[2]
+        self._leaf = _IN_LEAF
         return None
 
     def _end(self, _name: str) -> None:
         if self._leaf:
-            self._leaf = False
+            if self._leaf == _IN_TEXT:
+                self._end_text()
+            self._leaf = _NONE
             return
         stack = self._stack
         if stack:
@@ -295,6 +395,64 @@ class _Driver:
             self.parser.EndElementHandler = self._end_outside
         else:
             self.root = node
+
+    # -- elements of leaves, built when they close ----------------------------------------
+
+    def _begin_leaves(self, local: str, schema: Leaves, attrs: Attrs) -> None:
+        self._record = (local, schema, attrs)
+        self._record_names = schema.names
+        self._singles = schema.singles
+        self._slots = [None] * schema.size
+        parser = self.parser
+        parser.StartElementHandler = self._leaves_start
+        parser.EndElementHandler = self._leaves_end
+
+    def _leaves_start(self, name: str, attrs: Attrs) -> None:
+        if self._leaf:  # markup inside a leaf: skip to its end
+            self._leaf = _NONE
+            self._begin_skip(2)
+            return
+        self._leaf = _IN_LEAF
+        index = self._record_names.get(name)
+        if index is None:
+            return
+        slots = self._slots
+        found = slots[index]
+        if index < self._singles:  # the first one wins: a repeated one costs nothing
+            if found is None:
+                if len(attrs) > MAX_ATTRIBUTES:
+                    self._too_many(attrs)
+                slots[index] = attrs
+            return
+        self._kept += 1
+        if self._kept > MAX_ITEM_ELEMENTS or len(attrs) > MAX_ATTRIBUTES:
+            self._too_big(attrs)
+        if found is None:
+            slots[index] = [attrs]
+        else:
+            found.append(attrs)
+
+    def _leaves_end(self, _name: str) -> None:
+        if self._leaf:
+            self._leaf = _NONE
+            return
+        local, schema, attrs = self._record
+        built: object
+        try:
+            built = schema.build(attrs, self._slots)
+        except ValueError as exc:  # the item's converter raises it: the item is a skip
+            built = exc
+        parent = self._node
+        kids = parent.kids
+        if kids is None:
+            parent.kids = {local: [built]}
+        elif local in kids:
+            kids[local].append(built)
+        else:
+            kids[local] = [built]
+        parser = self.parser
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
 
     # -- skipped subtrees -------------------------------------------------------------------
 
@@ -316,11 +474,18 @@ class _Driver:
 
     # -- whole text content ------------------------------------------------------------------
 
-    def _begin_text(self) -> None:
-        self._text_depth = 1
-        self._text = []
+    def _end_text(self) -> None:
+        """The text element closes: its whole text content is what was collected."""
+        text = self._text
+        self._text_node.text = "".join(text)
+        text.clear()
+        self.parser.CharacterDataHandler = None
+
+    def _text_markup(self, attrs: dict[str, str]) -> None:
+        """Markup inside a text element: count it (its text is part of the content)."""
+        self._too_many(attrs)
+        self._text_depth = 2
         parser = self.parser
-        parser.CharacterDataHandler = self._text.append
         parser.StartElementHandler = self._text_start
         parser.EndElementHandler = self._text_end
 
@@ -333,14 +498,11 @@ class _Driver:
         self._text_depth -= 1
         if self._text_depth:
             return
-        node = self._node
-        node.text = "".join(self._text)
-        self._text = []
+        self._end_text()
+        self._leaf = _NONE
         parser = self.parser
-        parser.CharacterDataHandler = None
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
-        self._node, self._schema = self._stack.pop()
 
     # -- errors and feeding ---------------------------------------------------------------------
 

@@ -26,7 +26,16 @@ from ..categories import CategoryTree
 from ..errors import FeedError
 from . import _convert, _documents
 from ._source import CHUNK_SIZE, FeedSource
-from ._stream import MAX_ITEM_BYTES, Node, RootCheck, Schema, iof_names, iter_items, parse_document
+from ._stream import (
+    MAX_ITEM_BYTES,
+    Leaves,
+    Node,
+    RootCheck,
+    Schema,
+    iof_names,
+    iter_items,
+    parse_document,
+)
 from .models import FeedSkip, Gateway, LightProduct, OfferProduct
 
 __all__ = [
@@ -45,7 +54,9 @@ OnSkip = Callable[[FeedSkip], object]
 
 _ROUTE = ("products", "product")
 _PRICES: dict[str, Schema | None] = {"price": {}, "srp": {}, "strikethrough_retail_price": {}}
-_SIZES = iof_names({"size": iof_names({**_PRICES, "stock": {}})})
+_SIZE = Leaves(_convert.SIZE_KIDS, _convert.size, many=frozenset({"stock"}))
+"""``size``: its prices and stocks are leaves, so it is built as it closes (the hot path)."""
+_SIZES = iof_names({"size": _SIZE})
 _OFFER_SCHEMA = iof_names(
     {
         **_PRICES,
