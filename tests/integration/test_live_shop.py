@@ -172,3 +172,31 @@ def test_accounts_without_a_modification_date_are_exported_too() -> None:
         expected = expected_customers(box.shop, ConsentMode.ALL)
         assert undated.email.strip().lower() in expected
         assert set(expected) <= set(box.salesmanago.contacts)
+
+
+def test_a_lookup_short_of_a_full_request_does_not_hold_the_checkpoint_to_the_end() -> None:
+    # 120 products: after one full lookup of 100, the other ~20 get no company to fill a
+    # request; their buyers' tags (sent 1 000 contacts at a time), and the checkpoint held
+    # back for them, must not wait for the end of a long run (a kill would read it again)
+    with sandbox(customers=2500, orders=5000, products=120) as box:
+        state = MemoryStateStore()
+        checkpoints: list[str | None] = []
+        real = state.checkpoint
+
+        def checkpoint(stream: str, cursor: str | None, **kwargs: Any) -> None:
+            if stream == "orders":
+                checkpoints.append(cursor)
+            real(stream, cursor, **kwargs)
+
+        state.checkpoint = checkpoint  # type: ignore[method-assign]
+        integration = make_integration(
+            box, state=state, consent_mode=ConsentMode.ALL, event_batch_size=250
+        )
+        report = integration.sync_orders()
+        assert report.ok, report.errors
+        batches = math.ceil(report.stream("orders").sent / 250)
+        assert len(checkpoints) >= batches // 3  # the checkpoint moves during the run
+        distinct = {line.product_id for o in box.shop.orders for line in o.lines}
+        lookups = box.idosell.count("POST /products/products/search")
+        assert lookups <= math.ceil(len(distinct) / 100) + batches // 10
+        assert _tags(box)  # the tags arrived

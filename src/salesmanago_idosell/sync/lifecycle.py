@@ -173,6 +173,7 @@ class LifecycleSink:
         # follow-ups' states (a crash in between re-reads the page: recorded states skip it)
         if not self.purchases.flush(run, None):
             return False  # the cursor stays: the page is read again by the next run
+        self.purchases.reached(resume)
         # never past an order whose PURCHASE's category tags still wait
         return self.follow_ups.flush(run, self.purchases.held(resume))
 

@@ -65,6 +65,8 @@ STREAM = "orders"
 #: The state store's cache namespace of product -> category id ("" for none).
 CATEGORIES_CACHE = "idosell.product-category"
 _LOOKUP = 100  # products per IdoSell lookup (the products search's page)
+#: Batches a queued product waits for 99 others to fill its lookup request at most.
+_MAX_WAIT = 10
 #: A refused order is sent again by later runs at most this many times in all.
 MAX_ATTEMPTS = 3
 _SKIPPED_STATES = {
@@ -143,11 +145,11 @@ class OrderSink:
     _buffer: list[_Item] = field(factory=list, init=False)
     _categories: dict[int, int | None] = field(factory=dict, init=False)
     _category_tags: dict[int, tuple[str, ...]] = field(factory=dict, init=False)
-    _queue: dict[int, None] = field(factory=dict, init=False)
+    _queue: dict[int, int] = field(factory=dict, init=False)  # product -> batch queued in
     _tags: dict[str, tuple[int, set[int]]] = field(factory=dict, init=False)
     _batches: int = field(default=0, init=False)
     _before: dict[int, Cursor | None] = field(factory=dict, init=False)
-    _last: Cursor | None = field(default=None, init=False)
+    _reached: Cursor | None = field(default=None, init=False)
 
     # -- the Sink protocol ----------------------------------------------------------------
 
@@ -210,7 +212,7 @@ class OrderSink:
             return True
         last = len(batch) < self.batch_size
         self._batches += 1
-        self._before[self._batches] = self._last
+        self._before[self._batches] = self._reached  # every later order is read from there
         if self.events.tags:  # PURCHASEs bring category tags; follow-up events do not
             for item in batch:
                 self._note_tags(item.order, item.email)
@@ -223,10 +225,17 @@ class OrderSink:
         cursor = self.held(resume) if go_on else None
         if cursor is not None:
             run.state.checkpoint(ORDERS_KEY, cursor.dump(), updates=updates)
-            self._last = cursor
         elif updates:
             run.state.record(ORDERS_KEY, updates)
+        self.reached(resume)
         return go_on
+
+    def reached(self, resume: Cursor | None) -> None:
+        """The page loop reached ``resume``: every order after it goes in later batches (so
+        it is where a later batch's waiting tags hold the checkpoint; the checkpoint written
+        last would hold it further back, to the start if tags have always waited)."""
+        if resume is not None:
+            self._reached = resume
 
     def held(self, resume: Cursor | None) -> Cursor | None:
         """``resume``, held back to before the oldest order whose category tags still wait
@@ -314,15 +323,20 @@ class OrderSink:
         batch_no, waiting = self._tags.get(email, (self._batches or 1, set()))
         waiting.update(products)
         self._tags[email] = (batch_no, waiting)
-        self._queue.update((p, None) for p in products if p not in self._categories)
+        batch_no = self._batches or 1
+        for product in products:
+            if product not in self._categories:
+                self._queue.setdefault(product, batch_no)
 
     def _lookup(self, run: Run, *, last: bool) -> None:
         """Resolve queued products: the state store's cache first, then IdoSell in full
-        requests of 100 (a partial one only at the end)."""
-        queued = [p for p in self._queue if p not in self._categories]
-        self._queue = dict.fromkeys(queued)
-        if not queued:
+        requests of 100; a partial one at the end, or once the oldest product has waited
+        :data:`_MAX_WAIT` batches (when no new products come to fill a request, the tags of
+        its buyers, and the checkpoint held back for them, must not wait for the end)."""
+        self._queue = {p: b for p, b in self._queue.items() if p not in self._categories}
+        if not self._queue:
             return
+        queued = list(self._queue)
         if self.category_ttl > 0:
             cached = run.state.cached(
                 CATEGORIES_CACHE, [str(p) for p in queued], max_age=self.category_ttl
@@ -330,7 +344,8 @@ class OrderSink:
             for key, value in cached.items():
                 self._categories[int(key)] = int(value) if value else None
                 self._queue.pop(int(key), None)
-        while len(self._queue) >= _LOOKUP or (last and self._queue):
+        stale = bool(self._queue) and min(self._queue.values()) + _MAX_WAIT <= self._batches
+        while len(self._queue) >= _LOOKUP or ((last or stale) and self._queue):
             chunk = list(self._queue)[:_LOOKUP]
             found = run.idosell.products.categories_of(chunk)
             answers = {p: found.get(p) for p in chunk}
