@@ -68,17 +68,7 @@ def serve(size: int) -> None:
     box = Sandbox(1, customers=size, orders=size, subscribers=size // 5, products=size // 10)
     with box, tempfile.TemporaryDirectory() as tmp:
         full, categories = box.write_feeds(tmp)
-        sm, shop = box.salesmanago, box.idosell
-        settings = {
-            "salesmanago_client_id": sm.client_id,
-            "salesmanago_api_secret": sm.api_secret,
-            "salesmanago_owner": sm.owner,
-            "salesmanago_endpoint": sm.url,
-            "salesmanago_api_v3_key": sm.api_v3_key,
-            "salesmanago_v3_endpoint": sm.url,
-            "idosell_shop_url": shop.url,
-            "idosell_api_key": shop.api_key,
-        }
+        settings = box.settings()
         products = {line.product_id for order in box.shop.orders for line in order.lines}
         print(json.dumps({"settings": settings, "full": str(full), "categories": str(categories),
                           "distinct_products": len(products)}), flush=True)  # fmt: skip

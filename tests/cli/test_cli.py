@@ -93,18 +93,7 @@ def test_sync_against_the_sandbox_from_environment(
 
     with Sandbox(4, customers=20, orders=10, products=10) as box:
         sm, shop = box.salesmanago, box.idosell
-        env = {
-            "SALESMANAGO_CLIENT_ID": sm.client_id,
-            "SALESMANAGO_API_SECRET": sm.api_secret,
-            "SALESMANAGO_OWNER": sm.owner,
-            "SALESMANAGO_ENDPOINT": sm.url,
-            "SALESMANAGO_API_V3_KEY": sm.api_v3_key,
-            "SALESMANAGO_V3_ENDPOINT": sm.url,
-            "IDOSELL_SHOP_URL": shop.url,
-            "IDOSELL_API_KEY": shop.api_key,
-            "SMIDO_CONSENT_MODE": "all",
-            "SMIDO_IDOSELL_RATE_LIMIT": "1000",
-        }
+        env = box.environment(SMIDO_CONSENT_MODE="all", SMIDO_IDOSELL_RATE_LIMIT="1000")
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         state = str(tmp_path / "state.sqlite")

@@ -39,20 +39,11 @@ def box() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def sandbox_env(box: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Sandbox:
-    sm, shop = box.salesmanago, box.idosell
-    env = {
-        "SALESMANAGO_CLIENT_ID": sm.client_id,
-        "SALESMANAGO_API_SECRET": sm.api_secret,
-        "SALESMANAGO_OWNER": sm.owner,
-        "SALESMANAGO_ENDPOINT": sm.url,
-        "SALESMANAGO_API_V3_KEY": sm.api_v3_key,
-        "SALESMANAGO_V3_ENDPOINT": sm.url,
-        "IDOSELL_SHOP_URL": shop.url,
-        "IDOSELL_API_KEY": shop.api_key,
-        "SMIDO_CONSENT_MODE": "all",
-        "SMIDO_IDOSELL_RATE_LIMIT": "1000",
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
+    env = box.environment(
+        SMIDO_CONSENT_MODE="all",
+        SMIDO_IDOSELL_RATE_LIMIT="1000",
+        XDG_DATA_HOME=str(tmp_path / "data"),
+    )
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return box

@@ -20,21 +20,12 @@ from tests.helpers import FakeClock
 
 def config_for(sandbox: Sandbox, **options: Any) -> IntegrationConfig:
     """The configuration pointing at both fakes."""
-    sm, shop = sandbox.salesmanago, sandbox.idosell
-    settings: dict[str, Any] = {
-        "salesmanago_client_id": sm.client_id,
-        "salesmanago_api_secret": sm.api_secret,
-        "salesmanago_owner": sm.owner,
-        "salesmanago_endpoint": sm.url,
-        "salesmanago_api_v3_key": sm.api_v3_key,
-        "salesmanago_v3_endpoint": sm.url,
-        "idosell_shop_url": shop.url,
-        "idosell_api_key": shop.api_key,
-        "location": "sandbox_shop",
-        "opt_out_token": "s3cr3t-t0ken",
+    settings = sandbox.settings(
+        location="sandbox_shop",
+        opt_out_token="s3cr3t-t0ken",
         # the sandbox answers synchronously: nothing is left in flight to wait for
-        "reconcile_settle": 0,
-    }
+        reconcile_settle=0,
+    )
     settings.update(options)
     return IntegrationConfig(**settings)
 

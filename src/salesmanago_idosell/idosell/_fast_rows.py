@@ -200,10 +200,15 @@ def order_from_row(row: Any, zone: tzinfo) -> Order | None:
         return None
 
 
-def _consent(row: Any) -> NewsletterConsent:
+def _shop_id(row: Any) -> int:
     shop_id = _object(row)["shopId"]
     if shop_id.__class__ is not int:
         raise _UnusualShapeError
+    return shop_id
+
+
+def _consent(row: Any) -> NewsletterConsent:
+    shop_id = _shop_id(row)
     since = parse_date(row.get("newsletterEmailApprovalDate"))
     flag = row.get("inNewsletterEmailApproval")
     if flag is None:  # GET /clients/clients: a date means "agreed since"
@@ -216,10 +221,7 @@ def _consent(row: Any) -> NewsletterConsent:
 
 
 def _shop(row: Any) -> ShopRef:
-    shop_id = _object(row)["shopId"]
-    if shop_id.__class__ is not int:
-        raise _UnusualShapeError
-    return ShopRef(shop_id=shop_id, name=_name(row.get("shopName")))
+    return ShopRef(shop_id=_shop_id(row), name=_name(row.get("shopName")))
 
 
 def _customer(row: Any, zone: tzinfo) -> Customer:

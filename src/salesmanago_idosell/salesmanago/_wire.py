@@ -42,9 +42,6 @@ _EVENT_KEYS = {"description": "description", "location": "location",
                "external_id": "externalId", "shop_domain": "shopDomain"}  # fmt: skip
 
 
-_DETAILS = {n: f"detail{n}" for n in range(1, 21)}
-
-
 def _clean(mapping: Mapping[str, Any]) -> dict[str, Any]:
     """Trim strings and drop None, empty strings, lists and objects (False is kept).
 
@@ -197,8 +194,7 @@ def _contact_event_to_wire(event: ExternalEvent) -> dict[str, Any]:
         if text.__class__ is str:  # inlined _put: seven details on every order
             text = text.strip()
             if text:
-                key = _DETAILS.get(number) if number.__class__ is int else None
-                body[key or f"detail{number}"] = text
+                body[f"detail{number}"] = text
         else:
             _put(body, f"detail{number}", text)
     return body

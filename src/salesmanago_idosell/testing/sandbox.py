@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from ..config import ENVIRONMENT
 from .faults import FaultSpec
 from .generator import generate_shop
 from .idosell import FakeIdoSell
@@ -75,19 +77,26 @@ class Sandbox:
         finally:
             self.idosell.stop()
 
-    def environment(self, **extra: str) -> dict[str, str]:
-        """The environment variables of ``IntegrationConfig.from_env`` (and so of the CLI)
-        pointing at both fakes, with ``extra`` variables added (``SMIDO_...=...``)."""
+    def settings(self, **extra: Any) -> dict[str, Any]:
+        """The :class:`~salesmanago_idosell.IntegrationConfig` settings pointing at both
+        fakes (both SALESmanago APIs and the IdoSell shop), with ``extra`` settings added."""
         sm, shop = self.salesmanago, self.idosell
         return {
-            "SALESMANAGO_CLIENT_ID": sm.client_id,
-            "SALESMANAGO_API_SECRET": sm.api_secret,
-            "SALESMANAGO_OWNER": sm.owner,
-            "SALESMANAGO_ENDPOINT": sm.url,
-            "IDOSELL_SHOP_URL": shop.url,
-            "IDOSELL_API_KEY": shop.api_key,
+            "salesmanago_client_id": sm.client_id,
+            "salesmanago_api_secret": sm.api_secret,
+            "salesmanago_owner": sm.owner,
+            "salesmanago_endpoint": sm.url,
+            "salesmanago_api_v3_key": sm.api_v3_key,
+            "salesmanago_v3_endpoint": sm.url,
+            "idosell_shop_url": shop.url,
+            "idosell_api_key": shop.api_key,
             **extra,
         }
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        """The environment variables of ``IntegrationConfig.from_env`` (and so of the CLI)
+        for :meth:`settings`, with ``extra`` variables added (``SMIDO_...=...``)."""
+        return {ENVIRONMENT[name]: value for name, value in self.settings().items()} | extra
 
     def write_feeds(self, directory: str | Path) -> tuple[Path, Path]:
         """Write the shop's IOF ``full.xml`` and ``categories.xml``; returns both paths."""
