@@ -296,3 +296,27 @@ def test_a_descending_cursor_survives_the_store() -> None:
     assert again.after(7) == 6
     assert again.at_page(-1).page is None  # past page 0: nothing left to read
     assert Cursor.load(Cursor(page=3).dump()).after(3) == 4
+
+
+class _LockedAtFirst:
+    """A connection whose WAL switch is refused as a deadlock ``refusals`` times."""
+
+    def __init__(self, refusals: int, message: str = "database is locked") -> None:
+        self.refusals, self.message, self.tries = refusals, message, 0
+
+    def execute(self, sql: str) -> None:
+        self.tries += 1
+        if self.tries <= self.refusals:
+            raise sqlite3.OperationalError(self.message)
+
+
+def test_opening_a_file_another_run_is_creating_waits_for_it() -> None:
+    from salesmanago_idosell.sync.state import _write_ahead_log
+
+    db = _LockedAtFirst(3)
+    _write_ahead_log(db, wait=5)  # type: ignore[arg-type]
+    assert db.tries == 4
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _write_ahead_log(_LockedAtFirst(10**6), wait=0.1)  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        _write_ahead_log(_LockedAtFirst(1, "disk I/O error"), wait=5)  # type: ignore[arg-type]

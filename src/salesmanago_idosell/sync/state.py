@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -293,7 +294,27 @@ DROP TABLE pending;
 #: Version 2 (0.2.0) had no order status beside a delivery (and no marks table).
 _MIGRATE_V2 = "ALTER TABLE deliveries ADD COLUMN status TEXT"
 _QUERY_CHUNK = 500
+#: Seconds a connection waits for another one's lock on the file.
+_BUSY = 30.0
 _COLUMNS = "key, state, contact, since, attempts, last_error, status"
+
+
+def _write_ahead_log(db: sqlite3.Connection, *, wait: float = _BUSY) -> None:
+    """Switch the file to WAL mode, waiting up to ``wait`` seconds for other connections.
+
+    SQLite answers "database is locked" at once, without its busy wait, when the switch
+    would deadlock with a connection writing the file (two runs opening a new state file
+    together): the statement is tried again until ``wait`` runs out.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _script(db: sqlite3.Connection, script: str) -> None:
@@ -346,10 +367,10 @@ class SQLiteStateStore:
             with self._errors():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(
-                    self.path, isolation_level=None, check_same_thread=False, timeout=30
+                    self.path, isolation_level=None, check_same_thread=False, timeout=_BUSY
                 )
                 try:
-                    db.execute("PRAGMA journal_mode=WAL")
+                    _write_ahead_log(db)
                     db.execute("PRAGMA synchronous=FULL")
                     self._migrate(db)
                 except BaseException:
