@@ -78,6 +78,24 @@ def smoke(session: nox.Session) -> None:
     )
 
 
+@nox.session(python=PYTHONS)
+def compiled(session: nox.Session) -> None:
+    """The compiled build of the feed parser (mypyc): build its wheel, run the feed tests on it.
+
+    ``nox -s compiled -- benchmarks/iof_parse.py --sizes 10000`` runs a script on it instead.
+    """
+    session.install("-e", ".[dev]")
+    target = Path(tempfile.mkdtemp(prefix="smido-compiled-"))
+    build = f'source .ci/compiled.sh && compiled_build "{target}"'
+    session.run("bash", "-c", build, external=True)  # the same build as .ci/run
+    session.env["PYTHONPATH"] = str(target)
+    if session.posargs:
+        session.run("python", *session.posargs)
+    else:
+        session.env["SMIDO_EXPECT_COMPILED"] = "1"
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/feeds")
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the docs site (offline, warnings are errors); ``nox -s docs -- serve`` to preview."""

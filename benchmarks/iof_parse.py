@@ -22,7 +22,16 @@ best of ``--repeat``; the passes are interleaved so a busy machine slows them al
   the finished siblings deleted (skipped when lxml is not installed: ``pip install lxml``);
 * ``xmltodict``: ``xmltodict.parse(file, item_depth=3, item_callback=...)``, the bare
   streaming pass building one dict per product;
-* ``typed``: ``iter_offer_products``, typed attrs models.
+* ``typed``: ``iter_offer_products``, typed attrs models, as installed: compiled when the
+  compiled build is (``feeds.COMPILED``; see docs/feeds.md, "The compiled build"), else the
+  pure Python modules;
+* ``typed-pure``: only when the compiled build is installed, the same stream on the pure
+  Python modules beside it, in a child process (timed there, start-up excluded), so one run
+  prints both.
+
+On the compiled build: ``nox -s compiled -- benchmarks/iof_parse.py``, or
+``source .ci/compiled.sh && compiled_build /tmp/compiled`` and then
+``PYTHONPATH=/tmp/compiled .venv/bin/python benchmarks/iof_parse.py``.
 
 The typed stream's peak memory is traced with ``tracemalloc`` in a separate run (tracing
 slows Python down, so it never overlaps a timed run). Targets (issue 13): typed/xmltodict at
@@ -33,7 +42,9 @@ the smallest to the largest size.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,9 +56,11 @@ from xml.parsers import expat
 
 import xmltodict
 
-from salesmanago_idosell.feeds import iter_offer_products
+from salesmanago_idosell.feeds import COMPILED, iter_offer_products
 
 Run = Callable[[Path], int]
+Timed = Callable[[Path], tuple[float, int]]
+"""One measured pass over a feed: its CPU seconds and the products it counted."""
 MIB = 2**20
 TARGETS = {"xmltodict": 1.0, "lxml": 2.5}
 
@@ -198,14 +211,51 @@ def run_typed(path: Path) -> int:
     return sum(1 for _ in iter_offer_products(path))
 
 
-def passes() -> dict[str, Run]:
-    """The passes to measure (``lxml`` only when it is installed)."""
+PURE_CHILD = """
+import importlib.util, sys, time
+
+class PureFeeds:  # the pure Python parser modules, even with compiled ones beside them
+    NAMES = {"salesmanago_idosell.feeds._stream", "salesmanago_idosell.feeds._convert"}
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name not in cls.NAMES or not path:
+            return None
+        source = f"{path[0]}/{name.rpartition('.')[2]}.py"
+        return importlib.util.spec_from_file_location(name, source)
+
+sys.meta_path.insert(0, PureFeeds)
+from salesmanago_idosell import feeds
+assert not feeds.COMPILED, "the pure modules were not the ones imported"
+started = time.process_time()
+count = sum(1 for _ in feeds.iter_offer_products(sys.argv[1]))
+print(time.process_time() - started, count)
+"""
+
+
+def run_typed_pure(path: Path) -> tuple[float, int]:
+    """The typed stream on the pure Python modules, timed in a child process."""
+    out = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", PURE_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def passes() -> dict[str, Timed]:
+    """The passes to measure (``lxml`` only when it is installed, ``typed-pure`` only on the
+    compiled build)."""
     found: dict[str, Run] = {"expat": run_expat}
     if importlib.util.find_spec("lxml") is not None:
         found["lxml"] = run_lxml
     found["xmltodict"] = run_xmltodict
     found["typed"] = run_typed
-    return found
+    timed: dict[str, Timed] = {n: functools.partial(cpu_seconds, r) for n, r in found.items()}
+    if COMPILED:
+        timed["typed-pure"] = run_typed_pure
+    return timed
 
 
 def cpu_seconds(run: Run, path: Path) -> tuple[float, int]:
@@ -234,8 +284,8 @@ def measure(path: Path, products: int, repeat: int, label: str) -> Results:
     best: dict[str, float] = {}
     for _ in range(repeat):
         for name, run in runs.items():
-            seconds, count = cpu_seconds(run, path)
-            if name in ("xmltodict", "typed", "lxml") and count != products:
+            seconds, count = run(path)
+            if name != "expat" and count != products:
                 raise SystemExit(f"{name} counted {count} products, not {products}")
             best[name] = min(best.get(name, seconds), seconds)
     # tracing is slow: only the typed stream's peak is traced (the baselines' are not the point)
@@ -255,20 +305,26 @@ def measure(path: Path, products: int, repeat: int, label: str) -> Results:
 
 def summary(results: dict[tuple[str, int], Results]) -> None:
     """The ratios against every baseline, and the typed stream's peak memory per size."""
-    print("\nsummary: typed stream CPU time / baseline (target), peak memory")
+    build = "compiled (mypyc)" if COMPILED else "pure Python"
+    print(f"\nsummary: typed stream ({build}) CPU time / baseline (target), peak memory")
     for (shape_name, products), found in results.items():
-        typed = found["typed"][0]
-        ratios = [f"/expat {typed / found['expat'][0]:.2f}"]
-        for base, target in TARGETS.items():
-            if base in found:
-                ratio = typed / found[base][0]
-                mark = "ok" if ratio <= target else "OVER"
-                ratios.append(f"/{base} {ratio:.2f} (<= {target} {mark})")
+        for variant in ("typed", "typed-pure"):
+            if variant not in found:
+                continue
+            typed = found[variant][0]
+            ratios = [f"/expat {typed / found['expat'][0]:.2f}"]
+            for base, target in TARGETS.items():
+                if base in found:
+                    ratio = typed / found[base][0]
+                    mark = "ok" if ratio <= target else "OVER"
+                    ratios.append(f"/{base} {ratio:.2f} (<= {target} {mark})")
+                else:
+                    ratios.append(f"/{base} n/a (not installed)")
+            if variant == "typed":
+                ratios.append(f"peak {found['typed'][1] / MIB:.2f} MiB")
             else:
-                ratios.append(f"/{base} n/a (not installed)")
-        peak = found["typed"][1] / MIB
-        line = ", ".join(ratios) + f", peak {peak:.2f} MiB"
-        print(f"  {shape_name:<5}{products:>9,}: {line}")
+                ratios[0] = f"pure Python: {ratios[0]}"
+            print(f"  {shape_name:<5}{products:>9,}: {', '.join(ratios)}")
     for shape in SHAPES:
         peaks = {n: r["typed"][1] for (s, n), r in results.items() if s == shape.name}
         if len(peaks) > 1:
@@ -292,7 +348,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per pass (best)")
     parser.add_argument("--tmpdir", type=Path, default=None, help="where to write the feeds")
     args = parser.parse_args(argv)
-    print(f"Python {sys.version.split()[0]}, {expat.EXPAT_VERSION}, passes: {list(passes())}")
+    build = "compiled (mypyc)" if COMPILED else "pure Python"
+    print(f"Python {sys.version.split()[0]}, {expat.EXPAT_VERSION}, typed stream: {build}, "
+          f"passes: {list(passes())}")  # fmt: skip
     results: dict[tuple[str, int], Results] = {}
     with tempfile.TemporaryDirectory(dir=args.tmpdir) as tmp:
         for shape in SHAPES:
