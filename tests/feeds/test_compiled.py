@@ -21,4 +21,10 @@ def test_the_parser_runs_compiled_exactly_when_the_compiled_build_is_installed()
     assert feeds.COMPILED is EXPECT_COMPILED
     suffixes = {".so", ".pyd"} if EXPECT_COMPILED else {".py"}
     for module in (_stream, _convert):
-        assert Path(module.__file__ or "").suffix in suffixes, module.__file__
+        found = Path(module.__file__ or "")
+        assert found.suffix in suffixes, (
+            f"{found} was imported: compiled modules beside the sources of an editable install"
+            " (built with HATCH_BUILD_HOOK_ENABLE_MYPYC=1) shadow them; delete the .so files"
+            if found.suffix != ".py"
+            else f"{found} was imported, not the compiled build"
+        )
