@@ -79,6 +79,33 @@ def test_add_by_contact_id_drops_email_and_sends_force_opt_in() -> None:
 
 
 @responses.activate
+def test_a_blank_contact_id_is_absent_the_email_identifies_the_contact() -> None:
+    responses.post(ADD, json=ok(eventId="e-4"))
+    event = ExternalEvent(
+        type="ENGAGEMENT",
+        date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        email="x@y.pl",
+        contact_id=" \t ",
+    )
+    make_client().events.add(event)
+    assert sent() == {
+        **AUTH,
+        "email": "x@y.pl",
+        "contactEvent": {"date": 1_767_225_600_000, "contactExtEventType": "ENGAGEMENT"},
+    }
+
+
+@responses.activate
+def test_a_blank_contact_id_without_email_is_refused_before_sending() -> None:
+    event = ExternalEvent(
+        type="ENGAGEMENT", date=datetime(2026, 1, 1, tzinfo=timezone.utc), contact_id="  "
+    )
+    with pytest.raises(ValidationError, match="email or contact_id"):
+        make_client().events.add(event)
+    assert len(responses.calls) == 0
+
+
+@responses.activate
 def test_add_not_retried_after_read_timeout() -> None:
     responses.post(ADD, body=requests.ReadTimeout("slow"))
     clock = FakeClock()

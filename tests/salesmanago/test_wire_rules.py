@@ -73,7 +73,8 @@ def _reference_event(e: ExternalEvent) -> dict[str, Any]:
          "value": None if e.value is None else decimal_to_wire(e.value),
          **{f"detail{n}": text for n, text in sorted(e.details.items())}}
     )  # fmt: skip
-    item: dict[str, Any] = {"contactId": e.contact_id} if e.contact_id else {"email": e.email}
+    has_id = bool(e.contact_id and e.contact_id.strip())  # a blank id is absent
+    item: dict[str, Any] = {"contactId": e.contact_id} if has_id else {"email": e.email}
     if e.force_opt_in:
         item["forceOptIn"] = True
     return _clean({**item, "contactEvent": body})
@@ -102,7 +103,7 @@ EVENTS = st.builds(
     date=st.datetimes(min_value=datetime(1971, 1, 2), max_value=datetime(2100, 1, 1),
                       timezones=st.just(timezone.utc)),
     email=st.one_of(st.none(), st.sampled_from(["a@b.pl", " a@b.pl", ""])),
-    contact_id=st.one_of(st.none(), st.sampled_from(["", "c1", " c2 "])),
+    contact_id=st.one_of(st.none(), st.sampled_from(["", "  ", "c1", " c2 "])),
     products=st.lists(st.sampled_from(["1", " 2 ", ""]), max_size=4),
     description=TEXT, location=st.sampled_from([None, "", "loc"]),
     value=st.one_of(st.none(), st.decimals(min_value=-(10**6), max_value=10**6, places=2)),

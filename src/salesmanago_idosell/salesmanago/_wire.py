@@ -203,8 +203,9 @@ def _contact_event_to_wire(event: ExternalEvent) -> dict[str, Any]:
 def event_to_wire(event: ExternalEvent) -> dict[str, Any]:
     """An event item: the contact (``contactId`` wins over ``email``) and ``contactEvent``."""
     item: dict[str, Any] = {}
-    if event.contact_id:
-        _put(item, "contactId", event.contact_id)
+    contact_id = event.contact_id.strip() if event.contact_id else ""
+    if contact_id:  # a blank one is absent: the e-mail identifies the contact
+        item["contactId"] = contact_id
     else:
         _put(item, "email", event.email)
     if event.force_opt_in:

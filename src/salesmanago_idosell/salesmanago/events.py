@@ -99,9 +99,10 @@ def _location_problem(location: str) -> str | None:
 
 
 def _check_strict_fields(event: ExternalEvent) -> None:
-    if not event.email and not event.contact_id:
+    contact_id = (event.contact_id or "").strip()  # blank means absent, as on the wire
+    if not event.email and not contact_id:
         raise ValidationError("an event needs email or contact_id", field="email")
-    if event.email and not event.contact_id:
+    if event.email and not contact_id:
         checked_email(event.email)
     if event.date.tzinfo is None or event.date.utcoffset() is None:
         raise ValidationError("event date must be timezone-aware", field="date")
