@@ -108,6 +108,21 @@ def test_images_follow_priority_then_feed_order() -> None:
     assert product.icon_url is None
 
 
+def test_images_follow_priorities_of_any_size_exactly() -> None:
+    # integers past a float's 53 bits and past its range are ordered as integers (the
+    # compiled build once turned them into floats: a tie, or a TypeError ending the stream)
+    big = 2**53
+    product = _one(
+        '<product id="1"><images><large>'
+        f'<image url="u-huge" iaiext:priority="{10**400}"/>'
+        f'<image url="u-big+1" iaiext:priority="{big + 1}"/>'
+        f'<image url="u-big" iaiext:priority="{big}"/>'
+        '<image url="u-none"/><image url="u-neg" iaiext:priority=" -1 "/>'
+        "</large></images></product>"
+    )
+    assert product.images == ("u-neg", "u-big", "u-big+1", "u-huge", "u-none")
+
+
 def test_odd_shapes_first_element_wins_text_is_ignored() -> None:
     product = _one(
         '<product id="1"><price gross="1" net="1"/><price gross="2" net="2"/>'
