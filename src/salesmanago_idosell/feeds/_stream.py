@@ -236,6 +236,7 @@ class _Driver:
         self._slots: Slots = []
         self._singles = 0
         self.root: Node | None = None
+        self._head = b""  # the first bytes, until the root element: the XML declaration
         parser.buffer_text = True
         parser.buffer_size = 65536
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -524,11 +525,23 @@ class _Driver:
 
     def feed(self, data: bytes, *, final: bool = False) -> None:
         """Parse ``data``; malformed XML becomes a positioned FeedError."""
+        if not self._parents and len(self._head) < 512:  # the XML declaration, if any
+            self._head += data[: 512 - len(self._head)]
         try:
             self.parser.Parse(data, final)
         except expat.ExpatError as exc:
             message = f"malformed XML: {expat.ErrorString(exc.code)}"
             raise _positioned(message, exc.lineno, exc.offset, self.current_item()) from None
+        except (LookupError, ValueError) as exc:
+            if self._parents:  # past the root element: not the XML declaration's encoding
+                raise
+            # pyexpat reads an encoding expat does not know through Python's codecs, and
+            # raises these from the XML declaration: no such codec (LookupError), or one
+            # that is not a single-byte text encoding (ValueError, UnicodeError)
+            declared = _ENCODING.match(self._head)
+            named = f" {declared[1].decode('ascii')!r}" if declared else ""
+            message = f"the encoding{named} of the XML declaration cannot be read ({exc})"
+            raise self.error(message) from None
 
     def pending(self, fed: int) -> int:
         """Bytes expat holds in an unfinished token (rescanned by the next ``Parse``)."""
@@ -630,6 +643,10 @@ class _Feed:
             raise driver.error(f"an item (or a gap between items) is larger than {limit} bytes")
 
 
+_ENCODING = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]{1,64})"
+)
+"""The encoding an (ASCII-compatible) XML declaration names, for an error message."""
 _TAG_MARKS = re.compile(rb"[\"'=>]")
 _NAME_START = re.compile(rb"<[^!?/]")
 _TERMINATORS = {b"<!--": b"-->", b"<?": b"?>"}
