@@ -55,3 +55,16 @@ def test_compiled_says_false_for_the_pure_modules_shipped_without_sources(tmp_pa
     assert where.startswith(str(copy))
     assert where.endswith(".so" if EXPECT_COMPILED else ".pyc")
     assert compiled == str(EXPECT_COMPILED)
+
+
+def test_the_parser_imported_is_built_from_the_sources_under_test() -> None:
+    # the compiled build sits in a directory of its own (``compiled_build DIR``): one built
+    # before the sources were edited would run the feed tests on the old parser, and pass
+    sources = Path(__file__).resolve().parents[2] / "src" / "salesmanago_idosell" / "feeds"
+    for module in (_stream, _convert):
+        name = module.__name__.rpartition(".")[2]
+        imported = Path(module.__file__ or "").with_name(f"{name}.py")
+        assert imported.read_bytes() == (sources / f"{name}.py").read_bytes(), (
+            f"{module.__file__} was built from another {name}.py than {sources}: rebuild it"
+            " (source .ci/compiled.sh && compiled_build DIR)"
+        )
