@@ -240,6 +240,15 @@ class _Driver:
         parser.buffer_text = True
         parser.buffer_size = 65536
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        # expat 2.6+ (Python 3.13, or an older Python built with it) defers parsing an
+        # unfinished token until enough new input has arrived: the feeder already keeps long
+        # tokens linear (see _Feed), and with deferral expat holds tokens it has not parsed,
+        # so ``pending`` no longer says where the unfinished one starts and a crafted start
+        # tag could reach expat before its attributes are counted (Python 3.10.14+ has the
+        # switch; an older one runs expat 2.5 or older, which never defers)
+        no_deferral = getattr(parser, "SetReparseDeferralEnabled", None)
+        if no_deferral is not None:
+            no_deferral(False)
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._refuse("an entity declaration")
         parser.ExternalEntityRefHandler = self._refuse("an external entity reference")
