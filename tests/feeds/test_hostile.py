@@ -181,6 +181,39 @@ def test_empty_input_is_malformed(data: bytes) -> None:
         list(iter_offer_products(data))
 
 
+@pytest.mark.parametrize(
+    ("encoding", "reason"),
+    [
+        ("x-bogus", "unknown encoding: x-bogus"),
+        ("shift_jis", "multi-byte encodings are not supported"),
+        ("base64", "'base64' is not a text encoding"),
+    ],
+)
+@pytest.mark.parametrize("chunk_size", [16384, 3])
+def test_an_encoding_the_parser_cannot_read_is_a_feed_error(
+    encoding: str, reason: str, chunk_size: int
+) -> None:
+    # pyexpat raised LookupError / ValueError from the XML declaration: not a FeedError
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>\n'
+    data = _feed(_product(1)).replace(HEAD.encode(), declaration.encode())
+    message = f"the encoding '{encoding}' of the XML declaration cannot be read ({reason}"
+    with pytest.raises(FeedError) as info:
+        list(iter_offer_products(data, chunk_size=chunk_size))
+    assert str(info.value).startswith(message)
+    assert info.value.line == 1
+    categories = f'{declaration}<categories><category id="1" name="a"/></categories>'.encode()
+    with pytest.raises(FeedError, match="of the XML declaration cannot be read"):
+        parse_category_tree(categories)
+
+
+def test_a_single_byte_encoding_read_through_python_codecs_still_works() -> None:
+    # pyexpat reads it through the same codec look-up that fails for the encodings above
+    data = _feed(_product(1, '<description><name xml:lang="pol">Zażółć</name></description>'))
+    latin2 = data.replace(b"UTF-8", b"iso-8859-2").decode().encode("iso-8859-2")
+    (product,) = iter_offer_products(latin2)
+    assert product.names == {"pol": "Zażółć"}
+
+
 def test_empty_feed_yields_nothing() -> None:
     assert list(iter_offer_products(_feed(""))) == []
     assert list(iter_light_products(_feed(""))) == []

@@ -68,6 +68,48 @@ def test_small_chunk_size_setting(expected: list[OfferProduct]) -> None:
         list(iter_offer_products(FULL_BYTES, chunk_size=0))
 
 
+class _Index:
+    """An integer-like size (as ``numpy.int64`` is): it has ``__index__`` only."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+def test_sizes_are_ints_or_integer_like_on_both_builds(expected: list[OfferProduct]) -> None:
+    assert list(iter_offer_products(FULL_BYTES, chunk_size=_Index(512))) == expected  # type: ignore[arg-type]
+    big = _Index(2**40)
+    assert list(iter_offer_products(FULL_BYTES, max_item_bytes=big)) == expected  # type: ignore[arg-type]
+    assert parse_category_tree(FIXTURES / "categories.xml", max_bytes=big)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["chunk_size", "max_item_bytes", "max_bytes"])
+@pytest.mark.parametrize(
+    ("given", "error", "message"),
+    [
+        (1e9, TypeError, "must be an int \\(bytes\\), not float"),
+        (None, TypeError, "must be an int \\(bytes\\), not NoneType"),
+        ("4096", TypeError, "must be an int \\(bytes\\), not str"),
+        (0, ValueError, "must be positive"),
+        (-1, ValueError, "must be positive"),
+    ],
+)
+def test_a_size_that_is_not_a_positive_int_is_refused_at_the_call(
+    name: str, given: object, error: type[Exception], message: str
+) -> None:
+    # the same error on both builds, before anything is read (the compiled parser refused
+    # a float with its own TypeError; the pure one took it, or failed mid-stream)
+    def call() -> object:
+        if name == "max_bytes":
+            return parse_category_tree(FIXTURES / "categories.xml", max_bytes=given)  # type: ignore[arg-type]
+        return iter_offer_products(FULL_BYTES, **{name: given})  # type: ignore[arg-type]
+
+    with pytest.raises(error, match=f"^{name} {message}$"):
+        call()
+
+
 def test_corrupt_gzip_is_a_feed_error() -> None:
     data = bytearray(gzip.compress(FULL_BYTES))
     data[20:40] = b"\xff" * 20

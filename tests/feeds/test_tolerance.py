@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import tracemalloc
 from collections.abc import Iterator
 from decimal import Decimal
@@ -108,6 +109,21 @@ def test_images_follow_priority_then_feed_order() -> None:
     assert product.icon_url is None
 
 
+def test_images_follow_priorities_of_any_size_exactly() -> None:
+    # integers past a float's 53 bits and past its range are ordered as integers (the
+    # compiled build once turned them into floats: a tie, or a TypeError ending the stream)
+    big = 2**53
+    product = _one(
+        '<product id="1"><images><large>'
+        f'<image url="u-huge" iaiext:priority="{10**400}"/>'
+        f'<image url="u-big+1" iaiext:priority="{big + 1}"/>'
+        f'<image url="u-big" iaiext:priority="{big}"/>'
+        '<image url="u-none"/><image url="u-neg" iaiext:priority=" -1 "/>'
+        "</large></images></product>"
+    )
+    assert product.images == ("u-neg", "u-big", "u-big+1", "u-huge", "u-none")
+
+
 def test_odd_shapes_first_element_wins_text_is_ignored() -> None:
     product = _one(
         '<product id="1"><price gross="1" net="1"/><price gross="2" net="2"/>'
@@ -191,3 +207,19 @@ def test_peak_memory_does_not_grow_with_the_number_of_products(
     # Many times the products (megabytes more XML) may not add more than noise to the peak.
     assert large_peak < small_peak + 512 * 1024
     assert large_peak < len(large_data) / 4
+
+
+@pytest.mark.parametrize("encoding", ["utf8", "UTF8", "utf_8", "U8", "cp65001"])
+@pytest.mark.parametrize("chunk_size", [16384, 7, 1])
+def test_utf8_under_another_name_is_read_as_utf8(encoding: str, chunk_size: int) -> None:
+    # expat knows "UTF-8" only: any other name went through Python's codecs as a single-byte
+    # encoding, and the first Polish letter was "not well-formed (invalid token)"
+    data = (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n'
+        f'<offer file_format="IOF" version="3.0" {IAIEXT}><products language="pol">'
+        '<product id="1"><description><name xml:lang="pol">Zażółć gęślą jaźń</name>'
+        "</description></product></products></offer>"
+    ).encode()
+    for source in (data, gzip.compress(data)):
+        (product,) = iter_offer_products(source, chunk_size=chunk_size)
+        assert product.names == {"pol": "Zażółć gęślą jaźń"}

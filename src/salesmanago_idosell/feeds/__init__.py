@@ -6,6 +6,8 @@
 ...     print(product.id, product.name("pol"), tree.path(product.category.id))
 """
 
+from types import FunctionType
+
 from . import _convert, _stream
 from ._source import FeedSource
 from .catalog import UNCATEGORIZED, to_catalog_product
@@ -42,7 +44,9 @@ from .writer import (
     write_salesmanago_xml,
 )
 
-COMPILED: bool = not any((module.__file__ or "").endswith(".py") for module in (_stream, _convert))
+COMPILED: bool = not any(
+    isinstance(function, FunctionType) for function in (_stream.iter_items, _convert.offer_product)
+)
 """``True`` when the feed parser runs compiled: a wheel built with the ``mypyc`` build hook
 (``HATCH_BUILD_HOOK_ENABLE_MYPYC=1``, see docs/feeds.md, "The compiled build"), about 1.2x
 faster on lean feeds. ``False`` on the pure Python fallback (an editable install, a plain

@@ -37,7 +37,6 @@ __all__ = ["ItemError", "light_product", "offer_product", "parse_datetime"]
 
 _MINUS_ONE = Decimal(-1)
 _PRODUCT_TYPES = {t.value: t for t in ProductType}
-_NO_PRIORITY = float("inf")
 _CODE_EXTERNAL = f"{IAIEXT}code_external"
 _PRIORITY = f"{IAIEXT}priority"
 _UNAVAILABLE = frozenset({"unavailable", "no", "n", "false", "0"})
@@ -465,14 +464,15 @@ def images(node: Node | None) -> tuple[str, ...]:
     large = node.first("large") if node is not None else None
     if large is None:
         return ()
-    ranked: list[tuple[float, int, str]] = []
+    ranked: list[tuple[int, int, int, str]] = []
     for index, image in enumerate(large.all("image")):
         url = value(image, "url")
         if url is not None:
-            ranked.append((_priority(image.get(_PRIORITY)), index, url))
+            unranked, rank = _priority(image.get(_PRIORITY))
+            ranked.append((unranked, rank, index, url))
     if len(ranked) > 1:
         ranked.sort()
-    return tuple(url for _, _, url in ranked)
+    return tuple(url for _, _, _, url in ranked)
 
 
 def icon(node: Node | None) -> str | None:
@@ -482,11 +482,16 @@ def icon(node: Node | None) -> str | None:
     return value(first, "url") if first is not None else None
 
 
-def _priority(raw: str | None) -> float:
-    try:
-        return int(raw) if raw is not None else _NO_PRIORITY
-    except ValueError:
-        return _NO_PRIORITY
+def _priority(raw: str | None) -> tuple[int, int]:
+    """The sort key of an ``iaiext:priority``: ``(0, priority)``, or ``(1, 0)`` after every
+    ranked image when absent or not an integer. Integers of any size compare exactly (no
+    float: mypyc would convert it, losing precision past 2**53 or failing past 1e308)."""
+    if raw is not None:
+        try:
+            return 0, int(raw)
+        except ValueError:
+            pass
+    return 1, 0
 
 
 def product_type(raw: str | None) -> ProductType | str | None:

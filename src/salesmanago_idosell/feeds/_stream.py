@@ -27,6 +27,7 @@ way is cut right after the long token, so what follows it still goes in chunks.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -214,7 +215,6 @@ class _Driver:
     ) -> None:
         self.items: deque[tuple[Mapping[str, str], Node, int]] = deque()
         self.emitted = 0
-        self.parser = parser = expat.ParserCreate(None, _SEP)
         self._route = route
         self._item_schema = _compile(item, {})
         self._check_root = check_root
@@ -236,13 +236,32 @@ class _Driver:
         self._slots: Slots = []
         self._singles = 0
         self.root: Node | None = None
+        self._head = b""  # the first bytes, until the root element: the XML declaration
+        self.parser = self._new_parser(None)
+
+    def _new_parser(self, encoding: str | None) -> expat.XMLParserType:
+        parser = expat.ParserCreate(encoding, _SEP)
         parser.buffer_text = True
         parser.buffer_size = 65536
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        # expat 2.6+ (Python 3.13, or an older Python built with it) defers parsing an
+        # unfinished token until enough new input has arrived: the feeder already keeps long
+        # tokens linear (see _Feed), and with deferral expat holds tokens it has not parsed,
+        # so ``pending`` no longer says where the unfinished one starts and a crafted start
+        # tag could reach expat before its attributes are counted (Python 3.10.14+ has the
+        # switch; an older one runs expat 2.5 or older, which never defers)
+        no_deferral = getattr(parser, "SetReparseDeferralEnabled", None)
+        if no_deferral is not None:
+            no_deferral(False)
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._refuse("an entity declaration")
         parser.ExternalEntityRefHandler = self._refuse("an external entity reference")
         parser.StartElementHandler = self._start_root
+        return parser
+
+    def read_as_utf8(self) -> None:
+        """Read the document as UTF-8 whatever its XML declaration says (before any input)."""
+        self.parser = self._new_parser("UTF-8")
 
     # -- refusals ------------------------------------------------------------------------
 
@@ -524,11 +543,23 @@ class _Driver:
 
     def feed(self, data: bytes, *, final: bool = False) -> None:
         """Parse ``data``; malformed XML becomes a positioned FeedError."""
+        if not self._parents and len(self._head) < 512:  # the XML declaration, if any
+            self._head += data[: 512 - len(self._head)]
         try:
             self.parser.Parse(data, final)
         except expat.ExpatError as exc:
             message = f"malformed XML: {expat.ErrorString(exc.code)}"
             raise _positioned(message, exc.lineno, exc.offset, self.current_item()) from None
+        except (LookupError, ValueError) as exc:
+            if self._parents:  # past the root element: not the XML declaration's encoding
+                raise
+            # pyexpat reads an encoding expat does not know through Python's codecs, and
+            # raises these from the XML declaration: no such codec (LookupError), or one
+            # that is not a single-byte text encoding (ValueError, UnicodeError)
+            declared = _ENCODING.match(self._head)
+            named = f" {declared[1].decode('ascii')!r}" if declared else ""
+            message = f"the encoding{named} of the XML declaration cannot be read ({exc})"
+            raise self.error(message) from None
 
     def pending(self, fed: int) -> int:
         """Bytes expat holds in an unfinished token (rescanned by the next ``Parse``)."""
@@ -566,7 +597,9 @@ def _pull(
     chunk_size: int,
     max_item_bytes: int,
 ) -> Iterator[tuple[Mapping[str, str], Node, int]]:
-    wanted = [chunk_size]  # the next batch's size: at least the token expat is holding
+    # the next batch's size: at least the token expat is holding; the first one at least
+    # the head where an XML declaration is read (see _Feed.batch)
+    wanted = [max(chunk_size, _HEAD_BYTES)]
     state = _Feed(driver, chunk_size, max_item_bytes)
     try:
         for data in _batches(chunks, wanted):
@@ -602,6 +635,8 @@ class _Feed:
         """
         if self.first:
             _sniff(data)
+            if _utf8_alias(data):
+                self.driver.read_as_utf8()
             self.first = False
         end = self.token.scan(data, 0, self.driver) if self.token.open else None
         if end is None or len(data) <= self.chunk_size:
@@ -630,6 +665,10 @@ class _Feed:
             raise driver.error(f"an item (or a gap between items) is larger than {limit} bytes")
 
 
+_ENCODING = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]{1,64})"
+)
+"""The encoding an (ASCII-compatible) XML declaration names, for an error message."""
 _TAG_MARKS = re.compile(rb"[\"'=>]")
 _NAME_START = re.compile(rb"<[^!?/]")
 _TERMINATORS = {b"<!--": b"-->", b"<?": b"?>"}
@@ -705,6 +744,25 @@ def _batches(chunks: Iterator[bytes], wanted: list[int]) -> Iterator[bytes]:
             parts, size = [], 0
     if parts:
         yield b"".join(parts)
+
+
+_HEAD_BYTES = 512
+
+
+def _utf8_alias(head: bytes) -> bool:
+    """Whether the XML declaration names UTF-8 by a name expat does not know (``utf8``,
+    ``UTF_8``, ``cp65001``, ...): expat would read it through Python's codecs as a single-byte
+    encoding and call every non-ASCII character an invalid token."""
+    declared = _ENCODING.match(head)
+    if declared is None:
+        return False
+    name = declared[1].decode("ascii")
+    if name.upper() == "UTF-8":
+        return False
+    try:
+        return codecs.lookup(name).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
 
 
 def _sniff(data: bytes) -> None:

@@ -19,6 +19,7 @@ value that is not a number, no id) is a :class:`~salesmanago_idosell.feeds.FeedS
 from __future__ import annotations
 
 import logging
+import operator
 from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TypeVar
 
@@ -94,6 +95,9 @@ def iter_offer_products(
         FeedError: the file itself is broken: malformed, truncated or hostile XML, not an
             IOF 3.x offer (an HTML page, JSON); ``line``, ``column`` and ``item``
             (``"#index (id ...)"``) say where.
+        TypeError: at the call, for an unsupported source, or a ``chunk_size`` or
+            ``max_item_bytes`` that is not an ``int`` (or integer-like, e.g. ``numpy.int64``).
+        ValueError: at the call, for a ``chunk_size`` or ``max_item_bytes`` below 1.
 
     Example:
         >>> skipped = []
@@ -174,8 +178,8 @@ def _products(
         route=_ROUTE,
         item=schema,
         check_root=_root_check("offer"),
-        chunk_size=chunk_size,
-        max_item_bytes=max_item_bytes,
+        chunk_size=_byte_count(chunk_size, "chunk_size"),
+        max_item_bytes=_byte_count(max_item_bytes, "max_item_bytes"),
     )
     return _build_each(items, build, on_skip or _log_skip)
 
@@ -206,7 +210,22 @@ def _log_skip(skip: FeedSkip) -> None:
 
 def _document(source: FeedSource, root_name: str, schema: Schema, *, max_bytes: int) -> Node:
     check = _root_check(root_name, marked=root_name != "categories")
-    return parse_document(source, schema=schema, check_root=check, max_bytes=max_bytes)
+    limit = _byte_count(max_bytes, "max_bytes")
+    return parse_document(source, schema=schema, check_root=check, max_bytes=limit)
+
+
+def _byte_count(given: int, name: str) -> int:
+    """A size in bytes from the caller, as an exact ``int``: anything with ``__index__``
+    (``numpy.int64``) is taken, anything else (``1e9``, ``None``) is a ``TypeError``. The
+    compiled parser accepts nothing but an ``int`` while the pure one would take a float and
+    fail late: checked here, both builds answer the same, at once."""
+    try:
+        count = operator.index(given)
+    except TypeError:
+        raise TypeError(f"{name} must be an int (bytes), not {type(given).__name__}") from None
+    if count < 1:
+        raise ValueError(f"{name} must be positive")
+    return count
 
 
 def _build(root: Node, build: Callable[[Node], _T]) -> _T:
