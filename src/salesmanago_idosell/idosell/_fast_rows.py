@@ -19,6 +19,7 @@ from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
+from .._builders import builder
 from .._converter import decimal_from_wire
 from ._wire import parse_date, parse_datetime
 from .models import (
@@ -36,6 +37,16 @@ from .models import (
 
 __all__ = ["customer_from_row", "order_from_row"]
 
+# the models' fast constructors (every field named; see _builders)
+_Address = builder(Address)
+_Customer = builder(Customer)
+_NewsletterConsent = builder(NewsletterConsent)
+_Order = builder(Order)
+_OrderClient = builder(OrderClient)
+_OrderProduct = builder(OrderProduct)
+_OrderSource = builder(OrderSource)
+_PickupPoint = builder(PickupPoint)
+_ShopRef = builder(ShopRef)
 _NO_OBJECT: dict[str, Any] = {}
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -96,7 +107,7 @@ def _list(value: Any) -> list[Any]:
 
 def _address(row: dict[str, Any], prefix: str, province: str) -> Address:
     get = row.get
-    return Address(
+    return _Address(
         first_name=_text(get(prefix + "FirstName")),
         last_name=_text(get(prefix + "LastName")),
         company=_text(get(prefix + "Firm")),
@@ -116,7 +127,7 @@ def _product(row: Any) -> OrderProduct:
     if product_id.__class__ is not int:
         raise _UnusualShapeError
     get = row.get
-    return OrderProduct(
+    return _OrderProduct(
         product_id=product_id,
         size_id=_text(get("sizeId")),
         name=_text(get("productName")),
@@ -134,7 +145,8 @@ def _pickup(value: Any) -> PickupPoint | None:
     point_id, name = _text(get("pickupPointId")), _text(get("name"))
     if not (point_id or name):
         return None
-    return PickupPoint(id=point_id, name=name, city=_text(get("city")), street=_text(get("street")))
+    city, street = _text(get("city")), _text(get("street"))
+    return _PickupPoint(id=point_id, name=name, city=city, street=street)
 
 
 def _order(row: Any, zone: tzinfo) -> Order:
@@ -154,13 +166,13 @@ def _order(row: Any, zone: tzinfo) -> Order:
     if status is not None and status.__class__ is not str:
         raise _UnusualShapeError
     get = account.get
-    return Order(
+    return _Order(
         id=order_id,
         serial_number=serial,
         added_at=parse_datetime(details.get("orderAddDate"), zone),
         changed_at=parse_datetime(details.get("orderChangeDate"), zone),
         status=OrderStatus(status) if status else None,
-        client=OrderClient(
+        client=_OrderClient(
             id=_id(get("clientId")),
             login=_text(get("clientLogin")),
             email=_text(get("clientEmail")),
@@ -171,7 +183,7 @@ def _order(row: Any, zone: tzinfo) -> Order:
         delivery_address=_address(delivery, "clientDeliveryAddress", "Province"),
         delivery_address_type=_text(delivery.get("clientDeliveryAddressType")),
         pickup_point=_pickup(result.get("clientPickupPointAddress")),
-        source=OrderSource(
+        source=_OrderSource(
             type=_text(source.get("orderSourceType")), shop_id=_id(source.get("shopId"))
         ),
         currency=_text(costs.get("currencyId")),
@@ -217,11 +229,11 @@ def _consent(row: Any) -> NewsletterConsent:
         approved = flag
     else:
         approved = _FLAGS[flag]
-    return NewsletterConsent(shop_id=shop_id, approved=approved, since=since)
+    return _NewsletterConsent(shop_id=shop_id, approved=approved, since=since)
 
 
 def _shop(row: Any) -> ShopRef:
-    return ShopRef(shop_id=_shop_id(row), name=_name(row.get("shopName")))
+    return _ShopRef(shop_id=_shop_id(row), name=_name(row.get("shopName")))
 
 
 def _customer(row: Any, zone: tzinfo) -> Customer:
@@ -234,7 +246,7 @@ def _customer(row: Any, zone: tzinfo) -> Customer:
     address = _address(billing, "client", "ProvinceId")
     unregistered = row.get("isUnregistered")
     get = row.get
-    return Customer(
+    return _Customer(
         id=client_id,
         login=_text(get("clientLogin")),
         email=_text(get("clientEmail")),
