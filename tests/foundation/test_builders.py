@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from salesmanago_idosell import mapping
 from salesmanago_idosell._builders import builder
 from salesmanago_idosell.idosell import models as idosell_models
 from salesmanago_idosell.salesmanago import models as salesmanago_models
@@ -31,6 +32,8 @@ BUILT = [
     salesmanago_models.Address,
     salesmanago_models.ContactUpsert,
     salesmanago_models.ExternalEvent,
+    mapping.Decision,
+    mapping.Purchase,
 ]
 VALUES = st.one_of(
     st.none(),
