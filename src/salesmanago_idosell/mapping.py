@@ -541,7 +541,7 @@ def _order_event(order: Order, settings: MappingSettings) -> Purchase | Skip:
 
 
 def _status(order: Order) -> str | None:
-    return order.status.value.lower() if order.status is not None else None
+    return order.status._value_.lower() if order.status is not None else None
 
 
 def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Purchase | Skip:

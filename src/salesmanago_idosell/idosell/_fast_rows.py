@@ -47,6 +47,8 @@ _OrderProduct = builder(OrderProduct)
 _OrderSource = builder(OrderSource)
 _PickupPoint = builder(PickupPoint)
 _ShopRef = builder(ShopRef)
+#: The listed statuses by value (a status this SDK does not list: ``OrderStatus(value)``).
+_STATUSES: dict[str, OrderStatus] = dict(OrderStatus._value2member_map_)
 _NO_OBJECT: dict[str, Any] = {}
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -218,7 +220,7 @@ def _order(row: Any, zone: tzinfo) -> Order:
         serial_number=serial,
         added_at=_moment(details.get("orderAddDate"), zone),
         changed_at=_moment(details.get("orderChangeDate"), zone),
-        status=OrderStatus(status) if status else None,
+        status=(_STATUSES.get(status) or OrderStatus(status)) if status else None,
         client=_OrderClient(
             id=_id(get("clientId")),
             login=_text(get("clientLogin")),
