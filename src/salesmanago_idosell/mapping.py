@@ -442,6 +442,9 @@ class _Line(NamedTuple):
     quantity: Decimal
 
 
+_new_line = tuple.__new__  # a _Line without its generated __new__'s extra call
+
+
 def _lines(order: Order) -> list[_Line]:
     """The bought products in order of first appearance; quantities of one id summed.
 
@@ -449,13 +452,15 @@ def _lines(order: Order) -> list[_Line]:
     """
     combined: dict[str, _Line] = {}
     for line in order.products:
-        if line.quantity <= 0:
+        quantity = line.quantity
+        if quantity <= 0:
             continue
         key = str(line.product_id)
         found = combined.get(key)
         if found is None:
-            name = _text(line.name, line.code) or f"#{key}"
-            combined[key] = _Line(key, name, line.quantity)
+            name = line.name  # _text(line.name, line.code), the name inline (the usual case)
+            text = " ".join(name.split()) if name else None
+            combined[key] = _new_line(_Line, (key, text or _text(line.code) or f"#{key}", quantity))
         else:
             combined[key] = found._replace(quantity=found.quantity + line.quantity)
     return list(combined.values())
