@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from attrs import field, frozen
 
+from ._builders import builder
 from ._validation import email_problem, normalize_email
 from .categories import CategoryTree
 from .idosell.models import Customer, Order, Subscriber
@@ -213,6 +214,9 @@ class Decision:
     opt_out_known: bool = False
 
 
+_Decision = builder(Decision)
+
+
 def consent_decision(
     *,
     consented: bool,
@@ -236,15 +240,16 @@ opt_in=False, opt_out=False, opt_out_known=True)
     """
     shop_wins = settings.consent_sync is ConsentSync.SHOP_WINS
     if consented:
-        return Decision(send=True, opt_in=shop_wins or previous is not True)
+        opt_in = shop_wins or previous is not True
+        return _Decision(send=True, reason=None, opt_in=opt_in, opt_out=False, opt_out_known=False)
     mirror = settings.mirror_consent
     if settings.consent_mode is ConsentMode.ALL:
-        return Decision(send=True, opt_out=mirror and (shop_wins or previous is not False))
+        opt_out = mirror and (shop_wins or previous is not False)
+        return _Decision(send=True, reason=None, opt_in=False, opt_out=opt_out, opt_out_known=False)
     kind = "customer" if has_account else "subscriber"
     reason = f"{kind} without e-mail consent in shop {settings.shop_id}"
-    return Decision(
-        send=False, reason=reason, opt_out_known=mirror and (shop_wins or bool(previous))
-    )
+    known = mirror and (shop_wins or bool(previous))
+    return _Decision(send=False, reason=reason, opt_in=False, opt_out=False, opt_out_known=known)
 
 
 def _language(language: str | None, settings: MappingSettings) -> str | None:
@@ -264,6 +269,12 @@ def _text(*values: str | None) -> str | None:
             if text:
                 return text
     return None
+
+
+# fast constructors (every field named; see _builders)
+_Address = builder(Address)
+_ContactUpsert = builder(ContactUpsert)
+_ExternalEvent = builder(ExternalEvent)
 
 
 def _checked_email(email: str | None, record: str) -> str | Skip:
@@ -293,25 +304,33 @@ def contact_from_customer(
     first = _text(customer.first_name, billing.first_name)
     last = _text(customer.last_name, billing.last_name)
     country = _text(billing.country_code)
-    return ContactUpsert(
+    return _ContactUpsert(
         email=email,
-        name=_text(" ".join(p for p in (first, last) if p)),
-        company=_text(customer.company, billing.company),
+        name=_text(f"{first} {last}" if first and last else first or last),
         phone=_text(customer.phone, customer.landline_phone, billing.phone),
-        birthday=customer.birth_date,
-        address=Address(
+        fax=None,
+        company=_text(customer.company, billing.company),
+        external_id=str(customer.id),
+        state=ContactState.CUSTOMER,
+        address=_Address(
             street=_text(billing.street),
             zip_code=_text(billing.zip_code),
             city=_text(billing.city),
             country=country.upper() if country else None,
         ),
+        contact_id=None,
+        new_email=None,
+        birthday=customer.birth_date,
         province=_text(billing.province),
         lang=_language(customer.language, settings),
-        external_id=str(customer.id),
-        state=ContactState.CUSTOMER,
-        tags=[settings.registration_tag],
+        tags=(settings.registration_tag,),
+        remove_tags=(),
+        properties={},
         force_opt_in=decision.opt_in,
         force_opt_out=decision.opt_out,
+        force_phone_opt_in=False,
+        force_phone_opt_out=False,
+        use_api_double_opt_in=False,
     )
 
 
@@ -384,6 +403,9 @@ class Purchase:
     dropped_products: tuple[str, ...] = ()
 
 
+_Purchase = builder(Purchase)
+
+
 def _detail(value: str | None) -> str | None:
     if not value:
         return None
@@ -420,6 +442,9 @@ class _Line(NamedTuple):
     quantity: Decimal
 
 
+_new_line = tuple.__new__  # a _Line without its generated __new__'s extra call
+
+
 def _lines(order: Order) -> list[_Line]:
     """The bought products in order of first appearance; quantities of one id summed.
 
@@ -427,13 +452,15 @@ def _lines(order: Order) -> list[_Line]:
     """
     combined: dict[str, _Line] = {}
     for line in order.products:
-        if line.quantity <= 0:
+        quantity = line.quantity
+        if quantity <= 0:
             continue
         key = str(line.product_id)
         found = combined.get(key)
         if found is None:
-            name = _text(line.name, line.code) or f"#{key}"
-            combined[key] = _Line(key, name, line.quantity)
+            name = line.name  # _text(line.name, line.code), the name inline (the usual case)
+            text = " ".join(name.split()) if name else None
+            combined[key] = _new_line(_Line, (key, text or _text(line.code) or f"#{key}", quantity))
         else:
             combined[key] = found._replace(quantity=found.quantity + line.quantity)
     return list(combined.values())
@@ -501,23 +528,25 @@ def _order_event(order: Order, settings: MappingSettings) -> Purchase | Skip:
         6: _detail(_place(order)),
         7: _detail(order.id),
     }
-    event = ExternalEvent(
+    event = _ExternalEvent(
         type=EventType.PURCHASE,
         date=date,
         email=email,
+        contact_id=None,
         products=tuple([line.product_id for line in kept]),
-        value=order.total.quantize(_CENT),
-        location=settings.location,
-        shop_domain=settings.shop_domain,
-        external_id=str(order.serial_number),
         description=names[: LIMITS["description"]] or None,
+        location=settings.location,
+        value=order.total.quantize(_CENT),
         details={n: text for n, text in details.items() if text},
+        external_id=str(order.serial_number),
+        shop_domain=settings.shop_domain,
+        force_opt_in=False,
     )
-    return Purchase(event=event, dropped_products=dropped)
+    return _Purchase(event=event, dropped_products=dropped)
 
 
 def _status(order: Order) -> str | None:
-    return order.status.value.lower() if order.status is not None else None
+    return order.status._value_.lower() if order.status is not None else None
 
 
 def purchase_event_from_order(order: Order, *, settings: MappingSettings) -> Purchase | Skip:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from salesmanago_idosell import IdosellClient
 from salesmanago_idosell.errors import ResponseValidationError
+from salesmanago_idosell.idosell import _fast_rows
 from salesmanago_idosell.idosell._fast_rows import customer_from_row, order_from_row
 from salesmanago_idosell.idosell._order_records import OrderRecord, order_from_record
 from salesmanago_idosell.idosell.customers import _ClientRecord, customer_from_record
@@ -185,3 +186,28 @@ def test_an_odd_row_still_gets_the_two_step_explanation() -> None:
     assert order_from_row(row, ZONE) is None
     with pytest.raises(ResponseValidationError, match=r"orderSerialNumber|order_serial_number"):
         client.orders._parse(row)
+
+
+@pytest.mark.parametrize("prices", [(0.0, -0.0), (-0.0, 0.0), (19.99, 19.99), (1e308, 1e308)])
+def test_remembered_line_amounts_keep_each_rows_own_digits(prices: tuple[float, float]) -> None:
+    for price in prices:  # the second row may meet the first one's remembered Decimal
+        row = wire.order_row(SHOP.orders[1], SHOP)
+        line = row["orderDetails"]["productsResults"][0]
+        line.update(productOrderPrice=price, productQuantity=price or 2.0)
+        order = order_from_row(row, ZONE)
+        assert order is not None
+        assert order == _two_step_order(row)
+        assert str(order.products[0].unit_price_gross) == str(Decimal(repr(price)))
+
+
+def test_remembered_line_amounts_are_bounded() -> None:
+    row = wire.order_row(SHOP.orders[1], SHOP)
+    line = row["orderDetails"]["productsResults"][0]
+    for cents in range(_fast_rows._LINE_AMOUNTS_MAX + 10):
+        line["productOrderPrice"] = 1000 + cents / 100
+        assert order_from_row(row, ZONE) is not None
+    assert len(_fast_rows._LINE_AMOUNTS) <= _fast_rows._LINE_AMOUNTS_MAX
+    line["productOrderPrice"] = 999_999.5  # a price met once the memory is full
+    order = order_from_row(row, ZONE)
+    assert order is not None
+    assert order == _two_step_order(row)

@@ -215,6 +215,17 @@ def test_odd_lines_map_consistently() -> None:
     assert purchase.event.details[2] == "1/0.5/3"
 
 
+def test_a_blank_name_gives_the_code_then_the_id() -> None:
+    lines = (
+        OrderProduct(product_id=9, name=" \t ", code="  KOD   9 ", quantity=Decimal(1)),
+        OrderProduct(product_id=10, name=" Pasek  skórzany ", code="P-10", quantity=Decimal(1)),
+        OrderProduct(product_id=11, name=" ", code=" ", quantity=Decimal(2)),
+    )
+    purchase = purchase_event_from_order(attrs.evolve(ORDER, products=lines), settings=ONLY)
+    assert isinstance(purchase, Purchase)
+    assert purchase.event.details[1] == "KOD 9, Pasek skórzany, #11"
+
+
 def test_long_names_are_shortened_alike_and_stay_parallel() -> None:
     lines = tuple(
         OrderProduct(product_id=100 + i, name=f"Bardzo długa nazwa produktu {i}" * 3)

@@ -112,10 +112,10 @@ class Customer:
 
     def consents_to_newsletter(self, shop_id: int | None = None) -> bool:
         """True when the customer agreed to the e-mail newsletter (in ``shop_id``, or any)."""
-        return any(
-            c.approved and (shop_id is None or c.shop_id == shop_id)
-            for c in self.newsletter_consents
-        )
+        for consent in self.newsletter_consents:  # a loop, not any(): once per record sent
+            if consent.approved and (shop_id is None or consent.shop_id == shop_id):
+                return True
+        return False
 
 
 @frozen(kw_only=True)

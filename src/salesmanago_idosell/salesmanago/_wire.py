@@ -114,7 +114,11 @@ def contact_to_wire(contact: ContactUpsert) -> dict[str, Any]:
     _put(inner, "company", contact.company)
     _put(inner, "externalId", contact.external_id)
     _put(inner, "email", contact.email)
-    _put(inner, "state", contact.state.value if contact.state else None)
+    state = contact.state
+    if state.__class__ is ContactState:  # ``_value_``: without the ``value`` property
+        _put(inner, "state", state._value_)
+    else:
+        _put(inner, "state", state.value if state else None)
     address = _address_to_wire(contact.address)
     if address:
         inner["address"] = address
@@ -176,8 +180,16 @@ def contact_from_wire(body: Mapping[str, Any], _: Any = None) -> ContactUpsert:
     )
 
 
+#: ``detail1`` .. ``detail20`` (the documented numbers), not formatted for every event.
+_DETAIL_KEYS = {number: f"detail{number}" for number in range(1, 21)}
+
+
 def _contact_event_to_wire(event: ExternalEvent) -> dict[str, Any]:
-    kind = event.type.value if isinstance(event.type, EventType) else event.type
+    kind = event.type
+    if kind.__class__ is EventType:  # ``_value_``: without the ``value`` property's lookup
+        kind = kind._value_
+    elif isinstance(kind, EventType):
+        kind = kind.value
     body: dict[str, Any] = {}
     _put(body, "description", event.description)
     _put(body, "location", event.location)
@@ -194,7 +206,8 @@ def _contact_event_to_wire(event: ExternalEvent) -> dict[str, Any]:
         if text.__class__ is str:  # inlined _put: seven details on every order
             text = text.strip()
             if text:
-                body[f"detail{number}"] = text
+                key = _DETAIL_KEYS.get(number) if number.__class__ is int else None
+                body[key or f"detail{number}"] = text
         else:
             _put(body, f"detail{number}", text)
     return body

@@ -66,13 +66,13 @@ _KINDS = (EventType.CANCELLATION, EventType.RETURN)
 
 
 def _leaves(order: Order, settings: MappingSettings) -> bool:
-    status = order.status.value.lower() if order.status is not None else None
+    status = order.status._value_.lower() if order.status is not None else None
     return status is not None and status in settings.non_purchase_statuses
 
 
 def follow_up_kind(order: Order, settings: MappingSettings) -> EventType:
     """RETURN for a return status, CANCELLATION for any other non-purchase status."""
-    status = order.status.value.lower() if order.status is not None else ""
+    status = order.status._value_.lower() if order.status is not None else ""
     return EventType.RETURN if status in settings.return_statuses else EventType.CANCELLATION
 
 

@@ -443,7 +443,7 @@ class OrderSink:
                 state=state,
                 contact=i.email,
                 error=error,
-                status=i.order.status.value if i.order.status is not None else None,
+                status=i.order.status._value_ if i.order.status is not None else None,
             )
             for i in items
         ]

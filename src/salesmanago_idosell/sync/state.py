@@ -443,7 +443,7 @@ class SQLiteStateStore:
         now = utcnow().isoformat()
         tries = 1 if attempt else 0
         rows: list[tuple[object, ...]] = [
-            (stream, u.key, u.state.value, u.contact, now, u.error, u.status, tries)
+            (stream, u.key, u.state._value_, u.contact, now, u.error, u.status, tries)
             for u in updates
         ]
         sql = (

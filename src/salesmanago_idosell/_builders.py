@@ -1,0 +1,61 @@
+"""Fast constructors of frozen attrs models, for the hot paths of a sync.
+
+A frozen attrs class sets each field in its ``__init__`` through a bound
+``object.__setattr__`` call, about half of what building a model costs. :func:`builder`
+generates, once per class, a function taking every field by keyword (no defaults: the
+caller names them all) that makes the very same instance: ``object.__new__`` and each
+slot's own descriptor, converters applied as ``__init__`` applies them. It refuses what it
+could not reproduce: a class without slots, a validator, an ``__attrs_post_init__`` or
+``__attrs_pre_init__``, or a field left out of ``__init__``.
+
+Why: building the public models of every row is most of what typed records cost in a full
+sync (issue 11); ``tests/foundation/test_builders.py`` checks that each instance equals the
+one ``__init__`` makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+
+__all__ = ["builder"]
+
+T = TypeVar("T")
+
+
+def builder(cls: type[T]) -> Callable[..., T]:
+    """A keyword-only function ``(**every_field) -> cls`` equal to ``cls(**every_field)``.
+
+    Raises:
+        TypeError: ``cls`` is not a slotted attrs class whose ``__init__`` only sets (and
+            converts) its fields.
+    """
+    if not attrs.has(cls) or "__slots__" not in cls.__dict__:
+        raise TypeError(f"{cls.__name__}: not a slotted attrs class")
+    for hook in ("__attrs_post_init__", "__attrs_pre_init__"):
+        if hasattr(cls, hook):
+            raise TypeError(f"{cls.__name__}: {hook} is not reproduced")
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    names: list[str] = []
+    lines: list[str] = []
+    for number, field in enumerate(attrs.fields(cls)):
+        if field.validator is not None or not field.init or field.alias != field.name:
+            raise TypeError(f"{cls.__name__}.{field.name}: not a plain field")
+        names.append(field.name)
+        scope[f"_set{number}"] = cls.__dict__[field.name].__set__
+        value = field.name
+        if isinstance(field.converter, attrs.Converter):
+            raise TypeError(f"{cls.__name__}.{field.name}: a converter taking more than the value")
+        if field.converter is not None:
+            scope[f"_convert{number}"] = field.converter
+            value = f"_convert{number}({value})"
+        lines.append(f"    _set{number}(self, {value})")
+    source = (
+        f"def build_{cls.__name__}(*, {', '.join(names)}):\n"
+        "    self = _new(_cls)\n" + "\n".join(lines) + "\n    return self\n"
+    )
+    exec(compile(source, f"<builder of {cls.__qualname__}>", "exec"), scope)  # noqa: S102
+    built: Callable[..., T] = scope[f"build_{cls.__name__}"]
+    return built
