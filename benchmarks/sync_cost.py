@@ -17,6 +17,10 @@ by another process, so only the client is measured. In this process:
   (``time.process_time``) is compared, best of ``--repeat`` runs each, alternating; a third
   run of that script also builds the public models (``Customer``, ``Order``) of every row it
   reads and drops them, to show what typed records alone cost;
+* the SDK parses the API answers with msgspec when the ``speed`` extra is installed (it is
+  in ``dev``), the plain script with ``Response.json()`` as a plain script would: the first
+  line printed says which, and ``SMIDO_BENCH_NO_MSGSPEC=1`` hides msgspec from the SDK so
+  both parse with the standard library;
 * ``--memory`` sizes run the SDK sync in a fresh child process each and print its peak RSS;
 * ``--consent-modes`` (default ``consented_only``) counts each stream's requests again in
   those modes (requests only: the plain script mirrors mode ``all``).
@@ -47,7 +51,10 @@ from zoneinfo import ZoneInfo
 import requests  # noqa: TID251 - the plain script the SDK is measured against
 import xmltodict
 
-from salesmanago_idosell import Integration, IntegrationConfig
+if os.environ.get("SMIDO_BENCH_NO_MSGSPEC") == "1":
+    sys.modules["msgspec"] = None  # type: ignore[assignment]  # import fails: stdlib json
+
+from salesmanago_idosell import Integration, IntegrationConfig, _json
 from salesmanago_idosell.idosell._fast_rows import customer_from_row, order_from_row
 from salesmanago_idosell.mapping import ConsentMode
 from salesmanago_idosell.sync.report import SyncReport
@@ -519,7 +526,9 @@ def main() -> None:
     if args.memory_child:
         memory_child(args.memory_child)
         return
-    print(f"python {sys.version.split()[0]}, pid {os.getpid()}")
+    parser_name = "msgspec (extra speed)" if _json.FAST else "json (standard library)"
+    print(f"python {sys.version.split()[0]}, pid {os.getpid()}; the SDK parses answers with "
+          f"{parser_name}, the plain script with requests' Response.json()")  # fmt: skip
     for size in args.sizes:
         measure(size, args.repeat)
         for mode in args.consent_modes:
