@@ -6,7 +6,7 @@ generates, once per class, a function taking every field by keyword (no defaults
 caller names them all) that makes the very same instance: ``object.__new__`` and each
 slot's own descriptor, converters applied as ``__init__`` applies them. It refuses what it
 could not reproduce: a class without slots, a validator, an ``__attrs_post_init__`` or
-``__attrs_pre_init__``, or a field left out of ``__init__``.
+``__attrs_pre_init__``, a cached hash, or a field left out of ``__init__``.
 
 Why: building the public models of every row is most of what typed records cost in a full
 sync (issue 11); ``tests/foundation/test_builders.py`` checks that each instance equals the
@@ -34,6 +34,8 @@ def builder(cls: type[T]) -> Callable[..., T]:
     """
     if not attrs.has(cls) or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__}: not a slotted attrs class")
+    if "_attrs_cached_hash" in cls.__dict__["__slots__"]:  # __init__ also clears the cache
+        raise TypeError(f"{cls.__name__}: a cached hash is not reproduced")
     for hook in ("__attrs_post_init__", "__attrs_pre_init__"):
         if hasattr(cls, hook):
             raise TypeError(f"{cls.__name__}: {hook} is not reproduced")

@@ -119,8 +119,14 @@ class _SelfConverter:
     value: int = attrs.field(converter=attrs.Converter(_keep, takes_self=True))  # type: ignore[misc]
 
 
+@attrs.frozen(cache_hash=True)
+class _CachedHash:
+    value: int
+
+
 @pytest.mark.parametrize(
-    "cls", [_Validated, _PostInit, _NotInInit, _Aliased, _NoSlots, _SelfConverter, dict]
+    "cls",
+    [_Validated, _PostInit, _NotInInit, _Aliased, _NoSlots, _SelfConverter, _CachedHash, dict],
 )
 def test_a_class_whose_init_does_more_is_refused(cls: type[Any]) -> None:
     with pytest.raises(TypeError):
