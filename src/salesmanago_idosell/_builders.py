@@ -5,8 +5,9 @@ A frozen attrs class sets each field in its ``__init__`` through a bound
 generates, once per class, a function taking every field by keyword (no defaults: the
 caller names them all) that makes the very same instance: ``object.__new__`` and each
 slot's own descriptor, converters applied as ``__init__`` applies them. It refuses what it
-could not reproduce: a class without slots, a validator, an ``__attrs_post_init__`` or
-``__attrs_pre_init__``, a cached hash, or a field left out of ``__init__``.
+could not reproduce: a class without slots, an ``__init__`` or ``__new__`` of its own (or
+``init=False``), a validator, an ``__attrs_post_init__`` or ``__attrs_pre_init__``, a cached
+hash, or a field left out of ``__init__``.
 
 Why: building the public models of every row is most of what typed records cost in a full
 sync (issue 11); ``tests/foundation/test_builders.py`` checks that each instance equals the
@@ -16,6 +17,7 @@ one ``__init__`` makes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 import attrs
@@ -32,10 +34,20 @@ def builder(cls: type[T]) -> Callable[..., T]:
         TypeError: ``cls`` is not a slotted attrs class whose ``__init__`` only sets (and
             converts) its fields.
     """
-    if not attrs.has(cls) or "__slots__" not in cls.__dict__:
+    if (
+        not attrs.has(cls)
+        or "__slots__" not in cls.__dict__
+        or "__attrs_attrs__" not in cls.__dict__
+    ):
         raise TypeError(f"{cls.__name__}: not a slotted attrs class")
     if "_attrs_cached_hash" in cls.__dict__["__slots__"]:  # __init__ also clears the cache
         raise TypeError(f"{cls.__name__}: a cached hash is not reproduced")
+    # attrs wrote __init__ only when the class has none of its own: then there is no
+    # __attrs_init__ (made instead when __init__ is the class's own or init=False)
+    if "__init__" not in cls.__dict__ or "__attrs_init__" in cls.__dict__:
+        raise TypeError(f"{cls.__name__}: an __init__ not made by attrs is not reproduced")
+    if cls.__new__ is not object.__new__:
+        raise TypeError(f"{cls.__name__}: a __new__ of its own is not reproduced")
     for hook in ("__attrs_post_init__", "__attrs_pre_init__"):
         if hasattr(cls, hook):
             raise TypeError(f"{cls.__name__}: {hook} is not reproduced")
@@ -46,7 +58,10 @@ def builder(cls: type[T]) -> Callable[..., T]:
         if field.validator is not None or not field.init or field.alias != field.name:
             raise TypeError(f"{cls.__name__}.{field.name}: not a plain field")
         names.append(field.name)
-        scope[f"_set{number}"] = cls.__dict__[field.name].__set__
+        slot = getattr(cls, field.name, None)  # an inherited field's slot is its base's
+        if not isinstance(slot, MemberDescriptorType):
+            raise TypeError(f"{cls.__name__}.{field.name}: not stored in a slot")
+        scope[f"_set{number}"] = slot.__set__
         value = field.name
         if isinstance(field.converter, attrs.Converter):
             raise TypeError(f"{cls.__name__}.{field.name}: a converter taking more than the value")
@@ -55,9 +70,9 @@ def builder(cls: type[T]) -> Callable[..., T]:
             value = f"_convert{number}({value})"
         lines.append(f"    _set{number}(self, {value})")
     source = (
-        f"def build_{cls.__name__}(*, {', '.join(names)}):\n"
+        f"def build(*, {', '.join(names)}):\n"  # any class name (make_class takes any)
         "    self = _new(_cls)\n" + "\n".join(lines) + "\n    return self\n"
     )
     exec(compile(source, f"<builder of {cls.__qualname__}>", "exec"), scope)  # noqa: S102
-    built: Callable[..., T] = scope[f"build_{cls.__name__}"]
+    built: Callable[..., T] = scope["build"]
     return built

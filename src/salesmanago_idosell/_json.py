@@ -4,7 +4,9 @@ The result is the standard library's, always: msgspec gives the same values and 
 every document it accepts (floats included: both round correctly), and what it refuses (the
 ``NaN`` and ``Infinity`` literals, ``1e400``, lone surrogates, a byte-order mark, UTF-16 or
 UTF-32 bytes, nesting too deep, malformed JSON) is parsed — or refused, with the same
-exception — by :func:`json.loads`. ``tests/foundation/test_json.py`` checks both paths agree.
+exception — by :func:`json.loads`, except that nesting too deep for it is a ``ValueError``
+(it raises ``RecursionError``), like every other answer that cannot be read.
+``tests/foundation/test_json.py`` checks both paths agree.
 
 Why: parsing the answers is about a fifth of a full sync's client CPU (issue 11), and
 msgspec's parser takes about half the time of the standard library's on IdoSell pages.
@@ -36,7 +38,10 @@ def loads(content: bytes) -> Any:
     """``json.loads(content)``, by msgspec when it can (see the module docstring).
 
     Raises:
-        ValueError: not JSON (``json.JSONDecodeError``), or not text (``UnicodeDecodeError``).
+        ValueError: not JSON (``json.JSONDecodeError``), not text (``UnicodeDecodeError``),
+            or nested deeper than the parser's recursion limit (about 1 000 levels; the
+            standard library raises ``RecursionError`` there, which no caller expects from an
+            answer, so a hostile or broken server's ``[[[[...`` escaped the SDK's errors).
     """
     decode = _decode
     if decode is not None:
@@ -44,4 +49,7 @@ def loads(content: bytes) -> Any:
             return decode(content)
         except (_Refused, RecursionError):
             pass  # the standard library decides, as without msgspec
-    return json.loads(content)
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("JSON nested too deep to parse") from None

@@ -131,3 +131,57 @@ class _CachedHash:
 def test_a_class_whose_init_does_more_is_refused(cls: type[Any]) -> None:
     with pytest.raises(TypeError):
         builder(cls)
+
+
+@attrs.frozen
+class _OwnInit:  # attrs keeps an __init__ of the class's own (and makes __attrs_init__)
+    value: int
+
+    def __init__(self, value: int) -> None:
+        self.__attrs_init__(value=value * 2)  # type: ignore[attr-defined]
+
+
+@attrs.frozen(init=False)
+class _NoInit:
+    value: int
+
+
+@attrs.frozen
+class _OwnNew:
+    value: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> _OwnNew:
+        return super().__new__(cls)
+
+
+@attrs.frozen
+class _Base:
+    value: int
+
+
+class _UndecoratedInit(_Base):
+    __slots__ = ()
+
+    def __init__(self, value: int) -> None:
+        super().__init__(value=value + 1)
+
+
+@pytest.mark.parametrize("cls", [_OwnInit, _NoInit, _OwnNew, _UndecoratedInit])
+def test_a_class_whose_construction_is_not_attrs_own_is_refused(cls: type[Any]) -> None:
+    """Without the refusal the builder skipped the class's own __init__ (value 1, not 2)."""
+    with pytest.raises(TypeError):
+        builder(cls)
+
+
+@attrs.frozen
+class _Derived(_Base):
+    extra: str
+
+
+def test_a_subclass_sets_its_inherited_fields_through_the_base_slots() -> None:
+    assert builder(_Derived)(value=1, extra="x") == _Derived(value=1, extra="x")
+
+
+def test_a_class_named_with_any_characters_is_built() -> None:
+    odd = attrs.make_class("odd-name 2", {"value": attrs.field()}, frozen=True, slots=True)
+    assert builder(odd)(value=1) == odd(value=1)

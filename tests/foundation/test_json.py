@@ -99,10 +99,22 @@ def test_what_msgspec_refuses_is_left_to_json_loads(content: bytes) -> None:
 
 @pytest.mark.parametrize("content", DEEP, ids=[c.count(b"[") for c in DEEP])
 def test_nesting_parses_or_fails_as_with_json_loads(content: bytes) -> None:
+    """As json.loads, except that too deep is a ValueError (json.loads: RecursionError)."""
     got, expected = _outcome(_json.loads, content), _outcome(json.loads, content)
+    if expected is RecursionError:
+        expected = ValueError
     assert (got if isinstance(got, type) else list) is (
         expected if isinstance(expected, type) else list
     )
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["msgspec", "json"])
+def test_nesting_too_deep_is_a_value_error(fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Callers turn ValueError into the SDK's typed errors; RecursionError escaped them."""
+    if not fast:
+        monkeypatch.setattr(_json, "_decode", None)
+    with pytest.raises(ValueError, match="nested too deep"):
+        _json.loads(b"[" * 100_000 + b"]" * 100_000)
 
 
 def test_without_msgspec_json_loads_parses(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -204,6 +204,15 @@ def test_non_json_success_is_a_response_error(
         client.system.server_load()
 
 
+def test_json_nested_too_deep_is_a_response_error(
+    client: IdosellClient, mocked: responses.RequestsMock
+) -> None:
+    """Python's JSON parser raises RecursionError there: it escaped the SDK's errors."""
+    mocked.get(LOAD, body="[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ResponseValidationError):
+        client.system.server_load()
+
+
 def test_unknown_server_load(client: IdosellClient, mocked: responses.RequestsMock) -> None:
     mocked.get(LOAD, json={"serverLoadStatus": "melting"})
     with pytest.raises(ResponseValidationError):

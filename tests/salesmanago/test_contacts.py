@@ -149,6 +149,14 @@ def test_non_json_2xx_is_a_response_error() -> None:
         make_client().contacts.upsert(ContactUpsert(email="a@b.pl"))
 
 
+@responses.activate
+def test_json_nested_too_deep_is_a_response_error() -> None:
+    """Python's JSON parser raises RecursionError there: it escaped the SDK's errors."""
+    responses.post(f"{BASE}/contact/upsert", body="[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ResponseValidationError):
+        make_client().contacts.upsert(ContactUpsert(email="a@b.pl"))
+
+
 @responses.activate(registry=OrderedRegistry)
 def test_upsert_retried_on_500_500_200() -> None:
     responses.post(f"{BASE}/contact/upsert", status=500)

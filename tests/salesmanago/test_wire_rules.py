@@ -7,6 +7,7 @@ object once (the straightforward form of the rule), on generated contacts and ev
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -122,6 +123,7 @@ def test_contact_bodies_follow_the_clean_rule_in_the_same_key_order(
     assert body == expected
     assert list(body) == list(expected)
     assert list(body.get("contact", {})) == list(expected.get("contact", {}))
+    assert json.dumps(body) == json.dumps(expected)  # == alone: True == 1 == 1.0
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -132,6 +134,7 @@ def test_event_items_follow_the_clean_rule_in_the_same_key_order(event: External
     assert item == expected
     assert list(item) == list(expected)
     assert list(item["contactEvent"]) == list(expected["contactEvent"])
+    assert json.dumps(item) == json.dumps(expected)  # == alone: True == 1 == 1.0
 
 
 def test_a_false_flag_is_sent_and_a_blank_detail_is_not() -> None:

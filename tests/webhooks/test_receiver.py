@@ -176,7 +176,8 @@ def test_order_events_are_configurable() -> None:
 def test_malformed_json_is_400() -> None:
     receiver, recorder = make()
     headers, _ = delivery()
-    for body in (b"{not json", b"[1, 2]", b"\xff\xfe", b""):
+    deep = b"[" * 100_000 + b"]" * 100_000  # json.loads: RecursionError (it escaped)
+    for body in (b"{not json", b"[1, 2]", b"\xff\xfe", b"", deep):
         headers["x-iai-hmac-sha256"] = sign(SECRET, body)
         result = receiver.handle(headers, body)
         assert (result.status, result.message) == (400, "malformed body: not a JSON object")

@@ -247,7 +247,7 @@ class WebhookReceiver:
             return refused
         try:
             payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError; nesting too deep
             payload = None
         if not isinstance(payload, dict):
             return WebhookResult(400, "malformed body: not a JSON object")
