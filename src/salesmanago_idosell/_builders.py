@@ -2,16 +2,18 @@
 
 A frozen attrs class sets each field in its ``__init__`` through a bound
 ``object.__setattr__`` call, about half of what building a model costs. :func:`builder`
-generates, once per class, a function taking every field by keyword (no defaults: the
-caller names them all) that makes the very same instance: ``object.__new__`` and each
-slot's own descriptor, converters applied as ``__init__`` applies them. It refuses what it
-could not reproduce: a class without slots, an ``__init__`` or ``__new__`` of its own (or
-``init=False``), a validator, an ``__attrs_post_init__`` or ``__attrs_pre_init__``, a cached
-hash, or a field left out of ``__init__``.
+generates, once per class, a function taking every field (no defaults: the caller gives
+them all, by keyword or in field order) that makes the very same instance:
+``object.__new__`` and each slot's own descriptor, converters applied as ``__init__``
+applies them. It refuses what it could not reproduce: a class without slots, an
+``__init__`` or ``__new__`` of its own (or ``init=False``), a validator, an
+``__attrs_post_init__`` or ``__attrs_pre_init__``, a cached hash, or a field left out of
+``__init__``.
 
 Why: building the public models of every row is most of what typed records cost in a full
-sync (issue 11); ``tests/foundation/test_builders.py`` checks that each instance equals the
-one ``__init__`` makes.
+sync (issue 11), and the IOF stream builds a product and its sizes the same way;
+``tests/foundation/test_builders.py`` checks that each instance equals the one ``__init__``
+makes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ T = TypeVar("T")
 
 
 def builder(cls: type[T]) -> Callable[..., T]:
-    """A keyword-only function ``(**every_field) -> cls`` equal to ``cls(**every_field)``.
+    """A function ``(*every_field) -> cls`` equal to ``cls(*every_field)``: every field is
+    required, by keyword or positionally in ``attrs.fields(cls)`` order.
 
     Raises:
         TypeError: ``cls`` is not a slotted attrs class whose ``__init__`` only sets (and
@@ -70,7 +73,7 @@ def builder(cls: type[T]) -> Callable[..., T]:
             value = f"_convert{number}({value})"
         lines.append(f"    _set{number}(self, {value})")
     source = (
-        f"def build(*, {', '.join(names)}):\n"  # any class name (make_class takes any)
+        f"def build({', '.join(names)}):\n"  # any class name (make_class takes any)
         "    self = _new(_cls)\n" + "\n".join(lines) + "\n    return self\n"
     )
     exec(compile(source, f"<builder of {cls.__qualname__}>", "exec"), scope)  # noqa: S102

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from .._builders import builder
 from ._stream import IAIEXT, XML_LANG, Attrs, Node, Slots
 from .models import (
     NOT_TRACKED,
@@ -71,55 +72,6 @@ _MakeSize = Callable[
 ]
 
 
-def _size_maker() -> _MakeSize:
-    """``Size`` from positional values in field order, without ``__init__``'s keyword
-    handling (the hot path: a feed has several sizes per product). ``Size`` has no
-    validators or converters, so this builds exactly what ``Size(...)`` builds."""
-    new = object.__new__
-    (
-        set_id,
-        set_name,
-        set_code,
-        set_producer_code,
-        set_external_code,
-        set_weight,
-        set_price,
-        set_srp,
-        set_strikethrough,
-        set_available,
-        set_stocks,
-    ) = (getattr(Size, name).__set__ for name in SIZE_FIELDS)
-
-    def make(
-        size_id: str | None,
-        name: str | None,
-        code: str | None,
-        producer_code: str | None,
-        external_code: str | None,
-        weight: Decimal | None,
-        own_price: Price | None,
-        srp: Price | None,
-        strikethrough: Price | None,
-        available: bool | None,
-        stocks: tuple[Stock, ...],
-    ) -> Size:
-        built: Size = new(Size)
-        set_id(built, size_id)
-        set_name(built, name)
-        set_code(built, code)
-        set_producer_code(built, producer_code)
-        set_external_code(built, external_code)
-        set_weight(built, weight)
-        set_price(built, own_price)
-        set_srp(built, srp)
-        set_strikethrough(built, strikethrough)
-        set_available(built, available)
-        set_stocks(built, stocks)
-        return built
-
-    return make
-
-
 SIZE_FIELDS = (
     "id",
     "name",
@@ -134,24 +86,11 @@ SIZE_FIELDS = (
     "stocks",
 )
 """``Size``'s fields in the order :func:`_new_size` takes them (a test checks it)."""
-_new_size = _size_maker()
-
-
-def _price_maker() -> Callable[[Decimal | None, Decimal | None], Price]:
-    """``Price(gross=..., net=...)`` without ``__init__``'s keyword handling (hot path)."""
-    new = object.__new__
-    set_gross, set_net = (getattr(Price, name).__set__ for name in ("gross", "net"))
-
-    def make(gross: Decimal | None, net: Decimal | None) -> Price:
-        built: Price = new(Price)
-        set_gross(built, gross)
-        set_net(built, net)
-        return built
-
-    return make
-
-
-_new_price = _price_maker()
+_new_size: _MakeSize = builder(Size)
+"""``Size`` from positional values in field order, without ``__init__``'s keyword handling
+(the hot path: a feed has several sizes per product); the very instance ``Size(...)`` makes."""
+_new_price: Callable[[Decimal | None, Decimal | None], Price] = builder(Price)
+"""``Price(gross, net)`` the same way (hot path)."""
 
 PRODUCT_FIELDS = (
     "id",
@@ -203,61 +142,9 @@ _MakeProduct = Callable[
 ]
 
 
-def _product_maker() -> _MakeProduct:
-    """``OfferProduct`` from positional values in :data:`PRODUCT_FIELDS` order, like
-    :func:`_size_maker` (no validators or converters to skip either)."""
-    new = object.__new__
-    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18) = (
-        getattr(OfferProduct, name).__set__ for name in PRODUCT_FIELDS
-    )
-
-    def make(
-        v0: str,
-        v1: ProductType | str | None,
-        v2: Decimal | None,
-        v3: str | None,
-        v4: bool,
-        v5: str | None,
-        v6: Producer | None,
-        v7: CategoryRef | None,
-        v8: IdosellCategoryRef | None,
-        v9: str | None,
-        v10: Mapping[str, str],
-        v11: Mapping[str, str],
-        v12: Mapping[str, str],
-        v13: Price | None,
-        v14: Price | None,
-        v15: Price | None,
-        v16: tuple[Size, ...],
-        v17: tuple[str, ...],
-        v18: str | None,
-    ) -> OfferProduct:
-        built: OfferProduct = new(OfferProduct)
-        s0(built, v0)
-        s1(built, v1)
-        s2(built, v2)
-        s3(built, v3)
-        s4(built, v4)
-        s5(built, v5)
-        s6(built, v6)
-        s7(built, v7)
-        s8(built, v8)
-        s9(built, v9)
-        s10(built, v10)
-        s11(built, v11)
-        s12(built, v12)
-        s13(built, v13)
-        s14(built, v14)
-        s15(built, v15)
-        s16(built, v16)
-        s17(built, v17)
-        s18(built, v18)
-        return built
-
-    return make
-
-
-_new_product = _product_maker()
+_new_product: _MakeProduct = builder(OfferProduct)
+"""``OfferProduct`` from positional values in :data:`PRODUCT_FIELDS` order, like
+:data:`_new_size`."""
 
 
 def forget() -> None:
